@@ -1,0 +1,89 @@
+"""Every error sepsiscope raises on purpose.
+
+::
+
+    SepsiscopeError
+     ├── RegistryError          variables.toml or a score definition is inconsistent
+     ├── UnitError              a unit the registry cannot convert
+     ├── CaseError              one calculator case is invalid (code, variable, message)
+     ├── ReadError              input data is malformed: names file, line, field and value
+     │    └── PlausibilityError a value outside its plausible range
+     ├── ScoreInputError        a table lacks what a score or the cohort engine needs
+     └── UsageError             a request that can never work (e.g. ``calc sofa2``)
+
+The CLI turns each into a one-paragraph message (exit status 1 for data problems,
+2 for usage errors).
+"""
+
+from __future__ import annotations
+
+
+class SepsiscopeError(Exception):
+    """Base class of every error sepsiscope raises on purpose."""
+
+
+class RegistryError(SepsiscopeError):
+    """The variable registry or a score definition is inconsistent (a bug, not bad data)."""
+
+
+class UnitError(SepsiscopeError):
+    """A unit conversion the registry does not know."""
+
+
+class CaseError(SepsiscopeError):
+    """One calculator case is invalid.
+
+    ``code`` is one of the contract's error codes (adult-scores.md §5.4,
+    pediatric-obstetric.md §0.1); ``variable`` names the offending key or is ``None``.
+    """
+
+    def __init__(self, code: str, variable: str | None, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.variable = variable
+        self.message = message
+
+
+class ReadError(SepsiscopeError):
+    """Malformed input data, located to the file, line and field."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+        value: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        where = ", ".join(
+            part
+            for part in (
+                file,
+                f"line {line}" if line is not None else None,
+                f"field {field!r}" if field is not None else None,
+            )
+            if part
+        )
+        text = f"{where}: {message}" if where else message
+        if hint:
+            text = f"{text}. {hint}"
+        super().__init__(text)
+        self.file = file
+        self.line = line
+        self.field = field
+        self.value = value
+        self.reason = message
+
+
+class PlausibilityError(ReadError):
+    """A value outside the registry's plausible range (adult-scores.md §1.1)."""
+
+
+class ScoreInputError(SepsiscopeError):
+    """A table lacks a column the cohort engine needs."""
+
+
+class UsageError(SepsiscopeError):
+    """A request that can never work, e.g. an unknown or unverified score."""
