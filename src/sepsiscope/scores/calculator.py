@@ -41,8 +41,11 @@ class CalcLine:
     payload: dict[str, Any]
 
 
-def score_line(defn: ScoreDefinition, text: str, *, explain: bool = False) -> dict[str, Any]:
-    """Score one non-blank JSON line into a success or error object (§5.3, §5.4)."""
+def score_line(defn: ScoreDefinition, text: str, *, explain: bool = False, line: int | None = None) -> dict[str, Any]:
+    """Score one non-blank JSON line into a success or error object (§5.3, §5.4).
+
+    An error's free-text ``message`` starts with ``line N:`` when ``line`` is given.
+    """
     try:
         try:
             case = json.loads(text, parse_constant=_reject_constant)
@@ -50,7 +53,8 @@ def score_line(defn: ScoreDefinition, text: str, *, explain: bool = False) -> di
             raise CaseError("invalid_json", None, f"not valid JSON: {exc}") from None
         result = evaluate(defn, validate_case(case))
     except CaseError as err:
-        return {"score": defn.name, "error": {"code": err.code, "variable": err.variable, "message": err.message}}
+        message = f"line {line}: {err.message}" if line is not None else err.message
+        return {"score": defn.name, "error": {"code": err.code, "variable": err.variable, "message": message}}
     out = result.to_contract()
     if explain:
         out["explanations"] = result.explanations
@@ -64,5 +68,5 @@ def run(score: str, lines: Iterable[str], *, explain: bool = False) -> Iterator[
     for number, text in enumerate(lines, start=1):
         if not text.strip():
             continue
-        payload = score_line(defn, text, explain=explain)
+        payload = score_line(defn, text, explain=explain, line=number)
         yield CalcLine(number, "error" not in payload, payload)

@@ -1,0 +1,5 @@
+"""``python -m sepsiscope``."""
+
+from sepsiscope.cli import main
+
+main()

@@ -1,0 +1,44 @@
+"""Shared fixtures: where the clinical reference and PhysioNet data live, and skip rules.
+
+Tests that need ../shared skip with the path named, unless SEPSISCOPE_REQUIRE_ALL=1
+(set by CI), where a missing dataset is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+CLINICAL_DOCS = SHARED / "docs" / "clinical"
+SET_A_ZIP = SHARED / "data" / "physionet2019" / "training_setA.zip"
+
+settings.register_profile("ci", derandomize=True, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=60)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+def require(path: Path, what: str) -> Path:
+    """Return ``path`` or skip (fail under SEPSISCOPE_REQUIRE_ALL=1) naming what is missing."""
+    if path.exists():
+        return path
+    message = f"{what} not found at {path}"
+    if os.environ.get("SEPSISCOPE_REQUIRE_ALL") == "1":
+        pytest.fail(message + " (SEPSISCOPE_REQUIRE_ALL=1)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def clinical_docs() -> Path:
+    """Folder of the normative clinical reference (shared/docs/clinical)."""
+    return require(CLINICAL_DOCS, "clinical reference")
+
+
+@pytest.fixture(scope="session")
+def set_a_zip() -> Path:
+    """The PhysioNet 2019 training set A zip."""
+    return require(SET_A_ZIP, "PhysioNet 2019 training set A")
