@@ -37,7 +37,9 @@ def _fail(message: str, code: int, hint: str | None = None) -> typer.Exit:
 
 @app.command()
 def calc(
-    score: Annotated[str, typer.Argument(help="sirs, qsofa, news2, mews, sofa, phoenix, phoenix8, pediatric_sirs, ...")],
+    score: Annotated[
+        str, typer.Argument(help="sirs, qsofa, news2, mews, sofa, phoenix, phoenix8, pediatric_sirs, ...")
+    ],
     explain: Annotated[
         bool, typer.Option("--explain", help="Add a one-line explanation per component and the citation.")
     ] = False,
@@ -119,8 +121,7 @@ def score(
         err.print(f"every cleaned value and quarantined row is listed in {problems}", highlight=False)
     total_s = time.perf_counter() - started
     err.print(
-        f"wrote {scored.height:,} rows × {scored.width} columns to {out} "
-        f"(read {read_s:.2f} s, total {total_s:.2f} s)",
+        f"wrote {scored.height:,} rows × {scored.width} columns to {out} (read {read_s:.2f} s, total {total_s:.2f} s)",
         highlight=False,
     )
 

@@ -70,9 +70,10 @@ def test_worse_vital_never_lowers_its_component(key, f1, f2, above) -> None:
 def test_lower_platelets_never_lower_sofa_coagulation(x, y) -> None:
     lo, hi = sorted((x, y))
     sofa = SCORES["sofa"]
-    assert evaluate(sofa, {"platelets": lo}).components["coagulation"] >= evaluate(sofa, {"platelets": hi}).components[
-        "coagulation"
-    ]
+    assert (
+        evaluate(sofa, {"platelets": lo}).components["coagulation"]
+        >= evaluate(sofa, {"platelets": hi}).components["coagulation"]
+    )
 
 
 @given(st.sampled_from(ADULT).flatmap(lambda s: st.tuples(st.just(s), case_for(s))))

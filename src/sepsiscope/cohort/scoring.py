@@ -109,10 +109,37 @@ def _output_columns(defn: ScoreDefinition, cols: ScoreColumns) -> list[pl.Series
         missing = pl.Series(f"{name}_missing", [[]] * len(cols.total), dtype=pl.List(pl.Utf8))
     else:
         missing = masks.select(
-            pl.concat_list([pl.when(pl.col(m)).then(pl.lit(m)) for m in names]).list.drop_nulls().alias(f"{name}_missing")
+            pl.concat_list([pl.when(pl.col(m)).then(pl.lit(m)) for m in names])
+            .list.drop_nulls()
+            .alias(f"{name}_missing")
         ).to_series()
     out.append(missing)
     return out
+
+
+def carried_values(table: pl.DataFrame) -> pl.DataFrame:
+    """The value each hour sees: every registry column carried forward within its ``carry_h``.
+
+    Same rows and order as ``table``; code columns stay codes, booleans stay booleans.
+    """
+    _validate(table)
+    ordered = table.with_row_index("_row").sort(["patient_id", "hour"], maintain_order=True)
+    hours = ordered.get_column("hour").cast(pl.Float64).to_numpy()
+    start = group_starts(ordered.get_column("patient_id").to_physical().to_numpy())
+    columns = []
+    for name in _variables(ordered):
+        var = REGISTRY[name]
+        values = pl.Series(name, carry_forward(_column_as_float(ordered, name), hours, start, var.carry_h)).fill_nan(
+            None
+        )
+        if var.kind == "code":
+            values = values.cast(pl.Int32).replace_strict(
+                list(range(len(var.codes))), list(var.codes), default=None, return_dtype=pl.Utf8
+            )
+        elif var.kind == "boolean":
+            values = values.cast(pl.Boolean)
+        columns.append(values)
+    return ordered.select("_row", *KEY).with_columns(columns).sort("_row").drop("_row")
 
 
 def score_table(table: pl.DataFrame, scores: Sequence[str] = DEFAULT_SCORES) -> pl.DataFrame:

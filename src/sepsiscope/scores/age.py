@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from sepsiscope.errors import CaseError
-from sepsiscope.scores.arrays import FloatArray, Inputs
+from sepsiscope.scores.arrays import BoolArray, FloatArray, Inputs
 from sepsiscope.scores.base import Population
 
 DAYS_PER_MONTH = 30.4375
@@ -39,6 +39,17 @@ def age_months(x: Inputs) -> FloatArray:
 def age_days(x: Inputs) -> FloatArray:
     """Age in days from the most specific age key present; NaN where none is given."""
     return np.where(x.present("age_days"), x["age_days"], age_months(x) * DAYS_PER_MONTH)  # type: ignore[no-any-return]
+
+
+def in_age_range(x: Inputs, limit_months: float = PEDIATRIC_LIMIT_MONTHS, *, limit_included: bool) -> BoolArray:
+    """Vectorised twin of :func:`pediatric_population`: False where the row would be ``not_pediatric``.
+
+    Rows without any age key are in range (the calculator scores them without the
+    age-dependent parts). For cohort callers, which must drop or flag rows that are False.
+    """
+    months = age_months(x)
+    too_old = months > limit_months if limit_included else months >= limit_months
+    return ~too_old  # type: ignore[no-any-return]
 
 
 def age_key(case: Mapping[str, Any]) -> str | None:
@@ -68,12 +79,11 @@ def pediatric_population(limit_months: float = PEDIATRIC_LIMIT_MONTHS, *, limit_
     """
 
     def check(case: Mapping[str, Any]) -> None:
-        months = case_age_months(case)
-        if months is None:
+        key, months = age_key(case), case_age_months(case)
+        if key is None or months is None:
             return
         too_old = months > limit_months if limit_included else months >= limit_months
         if too_old:
-            key = age_key(case)
             bound = f"> {limit_months:g}" if limit_included else f"≥ {limit_months:g}"
             raise CaseError(
                 "not_pediatric",

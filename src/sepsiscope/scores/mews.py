@@ -15,7 +15,9 @@ from sepsiscope.scores.bands import BandTable
 from sepsiscope.scores.base import Component, Extra, ScoreColumns, ScoreDefinition, adult_only, listed_missing
 
 SBP = BandTable.of(("< 71", 3), ("[71, 81)", 2), ("[81, 101)", 1), ("[101, 199]", 0), ("> 199", 2))
-HEART_RATE = BandTable.of(("< 41", 2), ("[41, 51)", 1), ("[51, 100]", 0), ("(100, 110]", 1), ("(110, 129]", 2), ("> 129", 3))
+HEART_RATE = BandTable.of(
+    ("< 41", 2), ("[41, 51)", 1), ("[51, 100]", 0), ("(100, 110]", 1), ("(110, 129]", 2), ("> 129", 3)
+)
 RESP_RATE = BandTable.of(("< 9", 2), ("[9, 14]", 0), ("(14, 20]", 1), ("(20, 29]", 2), ("> 29", 3))
 TEMP_C = BandTable.of(("< 35", 2), ("[35, 38.4]", 0), ("> 38.4", 2))
 #: ACVPU -> points (Subbe's AVPU; "C" scores like "V", D-6).

@@ -23,7 +23,9 @@ SPO2_SCALE2_ON_O2 = BandTable.of(("≤ 92", 0), ("(92, 94]", 1), ("(94, 96]", 2)
 SCALE2_SPLIT = 92
 OXYGEN_POINTS = 2
 SBP = BandTable.of(("< 91", 3), ("[91, 101)", 2), ("[101, 111)", 1), ("[111, 219]", 0), ("> 219", 3))
-HEART_RATE = BandTable.of(("< 41", 3), ("[41, 51)", 1), ("[51, 90]", 0), ("(90, 110]", 1), ("(110, 130]", 2), ("> 130", 3))
+HEART_RATE = BandTable.of(
+    ("< 41", 3), ("[41, 51)", 1), ("[51, 90]", 0), ("(90, 110]", 1), ("(110, 130]", 2), ("> 130", 3)
+)
 TEMP_C = BandTable.of(("< 35.1", 3), ("[35.1, 36.1)", 1), ("[36.1, 38.0]", 0), ("(38.0, 39.0]", 1), ("> 39.0", 2))
 CONSCIOUSNESS_NOT_ALERT = 3
 ROOM_AIR_FIO2 = 0.21
@@ -106,7 +108,9 @@ DEFINITION = ScoreDefinition(
             f"scale 1: {SPO2_SCALE1.text()}; scale 2 (documented hypercapnic failure): "
             f"{SPO2_SCALE2_LOW.text()} on air, above {SCALE2_SPLIT} on oxygen {SPO2_SCALE2_ON_O2.text()}",
         ),
-        Component("supplemental_o2", ("supplemental_o2", "fio2", "o2_flow_l_min"), f"oxygen → {OXYGEN_POINTS}, air → 0"),
+        Component(
+            "supplemental_o2", ("supplemental_o2", "fio2", "o2_flow_l_min"), f"oxygen → {OXYGEN_POINTS}, air → 0"
+        ),
         Component("sbp", ("sbp",), SBP.text()),
         Component("heart_rate", ("heart_rate",), HEART_RATE.text()),
         Component("consciousness", ("consciousness",), f"A → 0; C, V, P, U → {CONSCIOUSNESS_NOT_ALERT}"),

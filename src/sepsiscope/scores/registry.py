@@ -7,7 +7,7 @@ from importlib import import_module
 from sepsiscope.scores.base import ScoreDefinition
 
 #: Module names under ``sepsiscope.scores``, in the order the docs list them.
-_MODULES = ("sirs", "qsofa", "news2", "mews", "sofa")
+_MODULES = ("sirs", "qsofa", "news2", "mews", "sofa", "phoenix", "phoenix8", "pediatric_sirs", "omqsofa", "mewc")
 
 #: Names that exist in the literature but are refused, with the reason
 #: (adult-scores.md §2.6, decision D-16).

@@ -54,7 +54,9 @@ DEFINITION = ScoreDefinition(
     components=(
         Component("temperature", ("temp_c",), f"> {TEMP_HIGH_C} or < {TEMP_LOW_C} Cel scores 1"),
         Component("heart_rate", ("heart_rate",), f"> {HR_HIGH} /min scores 1"),
-        Component("respiratory", ("resp_rate", "paco2"), f"resp_rate > {RR_HIGH} /min or paco2 < {PACO2_LOW} mm[Hg] scores 1"),
+        Component(
+            "respiratory", ("resp_rate", "paco2"), f"resp_rate > {RR_HIGH} /min or paco2 < {PACO2_LOW} mm[Hg] scores 1"
+        ),
         Component(
             "wbc",
             ("wbc", "bands_pct"),

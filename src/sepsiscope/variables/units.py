@@ -29,7 +29,11 @@ class Linear:
     valid_max: float | None = None
 
 
-_TEMPERATURE = {"[degF]": Linear(5 / 9, -32 * 5 / 9), "degF": Linear(5 / 9, -32 * 5 / 9), "F": Linear(5 / 9, -32 * 5 / 9)}
+_TEMPERATURE = {
+    "[degF]": Linear(5 / 9, -32 * 5 / 9),
+    "degF": Linear(5 / 9, -32 * 5 / 9),
+    "F": Linear(5 / 9, -32 * 5 / 9),
+}
 _BLOOD_GAS = {"kPa": Linear(7.50062)}
 _COUNTS = {"10*9/L": Linear(1.0), "/uL": Linear(1 / 1000), "/mm3": Linear(1 / 1000), "cells/uL": Linear(1 / 1000)}
 

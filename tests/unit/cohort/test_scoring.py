@@ -62,7 +62,15 @@ def test_sofa_respiration_uses_fio2_current_at_the_gas() -> None:
 
 
 def test_cohort_equals_calculator_on_fully_measured_rows() -> None:
-    row = {"heart_rate": 112.0, "resp_rate": 23.0, "temp_c": 38.4, "sbp": 98.0, "spo2": 93.0, "wbc": 13.0, "paco2": 35.0}
+    row = {
+        "heart_rate": 112.0,
+        "resp_rate": 23.0,
+        "temp_c": 38.4,
+        "sbp": 98.0,
+        "spo2": 93.0,
+        "wbc": 13.0,
+        "paco2": 35.0,
+    }
     t = pl.DataFrame([{"patient_id": "a", "hour": 1, **row, "consciousness": "A", "supplemental_o2": False}])
     out = score_table(t).row(0, named=True)
     for name in ("sirs", "qsofa", "news2", "mews"):

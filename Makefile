@@ -1,0 +1,36 @@
+# sepsiscope chores. Needs only python3 (3.11+), make and the package registries.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test check bench clean
+
+$(STAMP): requirements.lock pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $@
+
+setup: $(STAMP)
+
+## The main job: a seeded synthetic ward, scored and ranked.
+demo: $(STAMP)
+	$(VENV)/bin/sepsiscope demo
+
+## The whole test suite (slow suites included; timing benchmarks excluded).
+test: $(STAMP)
+	$(VENV)/bin/pytest -m "not benchmark" -q
+
+## Lint, format check, types of the core, import layers.
+check: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/lint-imports
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_read.py
+	$(PY) benchmarks/bench_score.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
