@@ -101,7 +101,8 @@ def score(
     started = time.perf_counter()
     try:
         with err.status(f"reading {input}"):
-            result = read_any(input, on_invalid=on_invalid, implausible=implausible, columns=mapping or None)
+            options = {"columns": mapping} if mapping else {}
+            result = read_any(input, on_invalid=on_invalid, implausible=implausible, **options)
         read_s = time.perf_counter() - started
         with err.status(f"scoring {result.table.height:,} patient-hours"):
             scored = score_table(result.table, [s.strip() for s in scores.split(",") if s.strip()])
@@ -115,9 +116,9 @@ def score(
     scored.write_parquet(out)
     report = result.report
     err.print(report.summary(), highlight=False)
-    if report.problems:
+    if report.n_problems:
         problems = out.with_suffix(".problems.csv")
-        report.write_problems(problems)
+        report.write_problems_csv(problems)
         err.print(f"every cleaned value and quarantined row is listed in {problems}", highlight=False)
     total_s = time.perf_counter() - started
     err.print(

@@ -4,9 +4,9 @@ The same :class:`~sepsiscope.scores.base.ScoreDefinition` ``compute`` functions 
 calculator uses run here on whole columns: the cohort engine only decides *which* value
 each hour sees.
 
-* SIRS, qSOFA, NEWS2, MEWS: each variable's latest value, carried forward for at most the
-  variable's ``carry_h`` from ``variables.toml`` (vitals 4 h, temperature 8 h, blood gases
-  12 h, labs 24 h; docs/cohort.md).
+* SIRS, qSOFA, NEWS2, MEWS (and any other bedside score asked for): each variable's latest
+  value, carried forward for at most the variable's ``carry_h`` from ``variables.toml``
+  (vitals 4 h, temperature 8 h, blood gases 12 h, labs 24 h; docs/cohort.md).
 * SOFA: the hourly series of shared/docs/clinical/adult-scores.md §3.3 — each component is
   the worst (maximum points) over the 24-h window (t − 24 h, t], from values measured in
   that window only (no carry-forward); PaO2 is scored with the FiO2 and ventilation status
@@ -19,13 +19,21 @@ the Spark engine run it unchanged on each partition.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
-from sepsiscope.cohort.timeseries import FloatArray, carry_forward, group_starts, window_max
+from sepsiscope.cohort.timeseries import (
+    FloatArray,
+    IntArray,
+    WindowPlan,
+    carry_forward,
+    window_first,
+)
 from sepsiscope.errors import ScoreInputError
-from sepsiscope.scores.arrays import Inputs, lenient_total
+from sepsiscope.scores.arrays import BoolArray, Inputs, lenient_total
 from sepsiscope.scores.base import ScoreColumns, ScoreDefinition
 from sepsiscope.scores.registry import SCORES
 from sepsiscope.variables.registry import REGISTRY
@@ -35,63 +43,114 @@ SOFA_WINDOW_H = 24
 #: Variables that describe the state *at* a gas sample (§3.3 respiration rule).
 SOFA_CURRENT_STATE = ("fio2", "ventilated", "supplemental_o2")
 KEY = ("patient_id", "hour")
+#: Dtype of the ``<score>_missing`` lists: registry names as an Enum (compact in memory and Parquet).
+MISSING_DTYPE = pl.List(pl.Enum(REGISTRY.names()))
+
+
+@dataclass(frozen=True)
+class _Sorted:
+    """A table's rows in (patient, hour) order, and the way back to input order."""
+
+    frame: pl.DataFrame
+    hours: FloatArray
+    start: IntArray
+    back: IntArray | None  # gather index from sorted to input order; None if already sorted
+
+
+def _sorted(table: pl.DataFrame, needed: Sequence[str]) -> _Sorted:
+    for key in KEY:
+        if key not in table.columns:
+            raise ScoreInputError(f"the table needs a {key!r} column (have: {', '.join(table.columns[:8])}, ...)")
+    if table.get_column("hour").null_count():
+        raise ScoreInputError("column 'hour' has null values; every row needs its hour")
+    frame = table.select(*KEY, *needed)
+    pid, hour = pl.col("patient_id"), pl.col("hour")
+    in_order = frame.select(
+        ((pid > pid.shift(1)) | ((pid == pid.shift(1)) & (hour > hour.shift(1)))).fill_null(True).all()
+    ).item()
+    back = None
+    if not in_order:
+        order = frame.select(pl.arg_sort_by(list(KEY), maintain_order=True)).to_series().to_numpy()
+        frame = frame[order]
+        back = np.empty_like(order)
+        back[order] = np.arange(len(order))
+    flags = frame.select(
+        new=(pid != pid.shift(1)).fill_null(True),
+        dup=((pid == pid.shift(1)) & (hour == hour.shift(1))).fill_null(False),
+    )
+    if flags.get_column("dup").any():
+        raise ScoreInputError("the table has duplicate (patient_id, hour) rows; the readers refuse these")
+    new = flags.get_column("new").to_numpy()
+    start = np.maximum.accumulate(np.where(new, np.arange(len(new)), 0)) if len(new) else np.zeros(0, np.int64)
+    return _Sorted(frame, frame.get_column("hour").cast(pl.Float64).to_numpy(), start, back)
 
 
 def _column_as_float(frame: pl.DataFrame, name: str) -> FloatArray:
     var = REGISTRY[name]
     series = frame.get_column(name)
     if var.kind == "code":
-        unknown = series.drop_nulls().unique().filter(~series.drop_nulls().unique().is_in(list(var.codes)))
+        values = series.drop_nulls().unique()
+        unknown = values.filter(~values.is_in(list(var.codes)))
         if len(unknown):
             raise ScoreInputError(f"column {name!r} has value {unknown[0]!r}; expected one of {', '.join(var.codes)}")
         series = series.replace_strict(list(var.codes), list(range(len(var.codes))), default=None)
     return series.cast(pl.Float64).fill_null(np.nan).to_numpy()
 
 
-def _validate(frame: pl.DataFrame) -> None:
-    for key in KEY:
-        if key not in frame.columns:
-            raise ScoreInputError(f"the table needs a {key!r} column (have: {', '.join(frame.columns[:8])}, ...)")
-    if frame.get_column("hour").null_count():
-        raise ScoreInputError("column 'hour' has null values; every row needs its hour")
-    dup = frame.select(pl.struct(KEY).is_duplicated().any()).item()
-    if dup:
-        raise ScoreInputError("the table has duplicate (patient_id, hour) rows; the readers refuse these")
+def _bits(masks: dict[str, BoolArray], names: Sequence[str]) -> IntArray:
+    code = np.zeros(len(next(iter(masks.values()))), dtype=np.int64)
+    for k, name in enumerate(names):
+        code |= masks[name].astype(np.int64) << k
+    return code
 
 
-def _variables(frame: pl.DataFrame) -> list[str]:
-    return [c for c in frame.columns if c in REGISTRY]
-
-
-def _sofa_series(raw: dict[str, FloatArray], hours: FloatArray, start: np.ndarray, n: int) -> ScoreColumns:
+def _sofa_series(raw: dict[str, FloatArray], rows: _Sorted) -> ScoreColumns:
     """SOFA per hour over the 24-h window (adult-scores.md §3.3)."""
     defn = SCORES["sofa"]
+    n = len(rows.hours)
     cols = dict(raw)
     for name in SOFA_CURRENT_STATE:
         if name in cols:
-            cols[name] = carry_forward(cols[name], hours, start, REGISTRY[name].carry_h)
+            cols[name] = carry_forward(cols[name], rows.hours, rows.start, REGISTRY[name].carry_h)
     hourly = defn.compute(Inputs(cols, n))
-    components = {k: window_max(v, hours, start, SOFA_WINDOW_H) for k, v in hourly.components.items()}
+    plan = WindowPlan(window_first(rows.hours, rows.start, SOFA_WINDOW_H))
+    components = {k: plan.reduce(v, np.fmax) for k, v in hourly.components.items()}
+    names = sorted(hourly.missing)
     # A listed input is missing at hour t when no value of it falls in the window.
-    missing = {
-        k: window_max((~absent).astype(float), hours, start, SOFA_WINDOW_H) != 1.0
-        for k, absent in hourly.missing.items()
-    }
+    present = plan.reduce(_bits({k: ~v for k, v in hourly.missing.items()}, names), np.bitwise_or)
+    missing = {name: (present >> k) & 1 == 0 for k, name in enumerate(names)}
     return ScoreColumns(components=components, total=lenient_total(components.values()), missing=missing)
 
 
-def _as_int(values: FloatArray) -> pl.Series:
-    return pl.Series(values).fill_nan(None).cast(pl.Int8)
+def _int8(values: FloatArray, name: str) -> pl.Series:
+    return pl.Series(name, values).fill_nan(None).cast(pl.Int8)
+
+
+def _missing_lists(masks: dict[str, BoolArray], name: str) -> pl.Series:
+    """List column of the absent inputs per row, built from a bit code (few distinct lists)."""
+    names = sorted(masks)
+    code = _bits(masks, names)
+    uniq = np.unique(code)
+    lookup = pl.DataFrame(
+        {
+            "code": uniq,
+            name: [[m for k, m in enumerate(names) if (int(c) >> k) & 1] for c in uniq],
+        },
+        schema={"code": pl.Int64, name: MISSING_DTYPE},
+    )
+    return pl.DataFrame({"code": code}).join(lookup, on="code", how="left", maintain_order="left").get_column(name)
 
 
 def _output_columns(defn: ScoreDefinition, cols: ScoreColumns) -> list[pl.Series]:
     name = defn.name
-    out = [_as_int(cols.total).alias(f"{name}_total")]
+    out = [_int8(cols.total, f"{name}_total")]
     if name != "sofa":
-        stack = np.vstack([cols.components[c.name] for c in defn.components])
-        out.append(_as_int(np.nansum(stack, axis=0)).alias(f"{name}_partial"))
+        partial = np.zeros(len(cols.total))
+        for comp in defn.components:
+            partial += np.nan_to_num(cols.components[comp.name])
+        out.append(_int8(partial, f"{name}_partial"))
     for comp in defn.components:
-        out.append(_as_int(cols.components[comp.name]).alias(f"{name}_{comp.name}"))
+        out.append(_int8(cols.components[comp.name], f"{name}_{comp.name}"))
     for extra in defn.extras:
         values = pl.Series(cols.extras[extra.name]).fill_nan(None)
         if extra.kind == "bool3":
@@ -103,17 +162,7 @@ def _output_columns(defn: ScoreDefinition, cols: ScoreColumns) -> list[pl.Series
                 list(range(len(extra.labels))), list(extra.labels), default=None, return_dtype=pl.Utf8
             )
         out.append(series.alias(f"{name}_{extra.name}"))
-    names = sorted(cols.missing)
-    masks = pl.DataFrame({m: cols.missing[m] for m in names}) if names else None
-    if masks is None:
-        missing = pl.Series(f"{name}_missing", [[]] * len(cols.total), dtype=pl.List(pl.Utf8))
-    else:
-        missing = masks.select(
-            pl.concat_list([pl.when(pl.col(m)).then(pl.lit(m)) for m in names])
-            .list.drop_nulls()
-            .alias(f"{name}_missing")
-        ).to_series()
-    out.append(missing)
+    out.append(_missing_lists(cols.missing, f"{name}_missing"))
     return out
 
 
@@ -122,24 +171,63 @@ def carried_values(table: pl.DataFrame) -> pl.DataFrame:
 
     Same rows and order as ``table``; code columns stay codes, booleans stay booleans.
     """
-    _validate(table)
-    ordered = table.with_row_index("_row").sort(["patient_id", "hour"], maintain_order=True)
-    hours = ordered.get_column("hour").cast(pl.Float64).to_numpy()
-    start = group_starts(ordered.get_column("patient_id").to_physical().to_numpy())
+    variables = [c for c in table.columns if c in REGISTRY]
+    rows = _sorted(table, variables)
     columns = []
-    for name in _variables(ordered):
+    for name in variables:
         var = REGISTRY[name]
-        values = pl.Series(name, carry_forward(_column_as_float(ordered, name), hours, start, var.carry_h)).fill_nan(
-            None
-        )
+        values = carry_forward(_column_as_float(rows.frame, name), rows.hours, rows.start, var.carry_h)
+        series = pl.Series(name, values if rows.back is None else values[rows.back]).fill_nan(None)
         if var.kind == "code":
-            values = values.cast(pl.Int32).replace_strict(
+            series = series.cast(pl.Int32).replace_strict(
                 list(range(len(var.codes))), list(var.codes), default=None, return_dtype=pl.Utf8
             )
         elif var.kind == "boolean":
-            values = values.cast(pl.Boolean)
-        columns.append(values)
-    return ordered.select("_row", *KEY).with_columns(columns).sort("_row").drop("_row")
+            series = series.cast(pl.Boolean)
+        columns.append(series)
+    return table.select(*KEY).with_columns(columns)
+
+
+#: Tables at least this long are scored in two patient-disjoint halves on two threads
+#: (numpy and Polars release the GIL), the same split the Spark engine makes by partition.
+PARALLEL_FROM_ROWS = 100_000
+WORKERS = 2
+
+
+def _score_sorted(rows: _Sorted, defs: Sequence[ScoreDefinition], needed: Sequence[str]) -> pl.DataFrame:
+    """Score a patient-sorted slice; output rows in the slice's (sorted) order, no keys."""
+    n = rows.frame.height
+    raw = {name: _column_as_float(rows.frame, name) for name in needed}
+    carried = {name: carry_forward(v, rows.hours, rows.start, REGISTRY[name].carry_h) for name, v in raw.items()}
+    series: list[pl.Series] = []
+    for defn in defs:
+        if defn.name == "sofa":
+            cols = _sofa_series(raw, rows)
+        else:
+            cols = defn.compute(Inputs({k: carried[k] for k in defn.variables if k in carried}, n))
+        series.extend(_output_columns(defn, cols))
+    return pl.DataFrame(series)
+
+
+def _split(rows: _Sorted, parts: int) -> list[_Sorted]:
+    """Cut sorted rows into ``parts`` slices at patient boundaries."""
+    n = len(rows.hours)
+    starts = np.flatnonzero(rows.start == np.arange(n))
+    cuts = sorted(
+        {
+            0,
+            n,
+            *(
+                int(starts[np.searchsorted(starts, n * k // parts)])
+                for k in range(1, parts)
+                if np.searchsorted(starts, n * k // parts) < len(starts)
+            ),
+        }
+    )
+    out = []
+    for lo, hi in zip(cuts[:-1], cuts[1:], strict=False):
+        out.append(_Sorted(rows.frame.slice(lo, hi - lo), rows.hours[lo:hi], rows.start[lo:hi] - lo, None))
+    return out
 
 
 def score_table(table: pl.DataFrame, scores: Sequence[str] = DEFAULT_SCORES) -> pl.DataFrame:
@@ -151,17 +239,15 @@ def score_table(table: pl.DataFrame, scores: Sequence[str] = DEFAULT_SCORES) -> 
     component, the score's extra fields and ``<score>_missing`` (listed inputs with no
     usable value). Unknown score names raise ``KeyError``.
     """
-    _validate(table)
     defs = [SCORES[s] for s in scores]
-    n = table.height
-    ordered = table.with_row_index("_row").sort(["patient_id", "hour"], maintain_order=True)
-    hours = ordered.get_column("hour").cast(pl.Float64).to_numpy()
-    start = group_starts(ordered.get_column("patient_id").to_physical().to_numpy())
-    raw = {name: _column_as_float(ordered, name) for name in _variables(ordered)}
-    carried = {name: carry_forward(v, hours, start, REGISTRY[name].carry_h) for name, v in raw.items()}
-    series: list[pl.Series] = []
-    for defn in defs:
-        cols = _sofa_series(raw, hours, start, n) if defn.name == "sofa" else defn.compute(Inputs(carried, n))
-        series.extend(_output_columns(defn, cols))
-    result = ordered.select("_row", *KEY).with_columns(series)
-    return result.sort("_row").drop("_row")
+    needed = sorted({v for d in defs for v in d.variables} & set(table.columns))
+    rows = _sorted(table, needed)
+    if rows.frame.height >= PARALLEL_FROM_ROWS:
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            parts = list(pool.map(lambda part: _score_sorted(part, defs, needed), _split(rows, WORKERS)))
+        scored = pl.concat(parts, how="vertical")
+    else:
+        scored = _score_sorted(rows, defs, needed)
+    if rows.back is not None:
+        scored = scored[rows.back]
+    return pl.concat([table.select(*KEY), scored], how="horizontal")

@@ -56,23 +56,53 @@ def hours_since_observed(values: FloatArray, hours: FloatArray, start: IntArray)
     return np.where(last >= 0, hours - hours[np.maximum(last, 0)], np.nan)
 
 
-def window_max(values: FloatArray, hours: FloatArray, start: IntArray, window_h: int) -> FloatArray:
-    """Maximum over the window (t − window_h, t] within the patient, ignoring NaN.
+def window_first(hours: FloatArray, start: IntArray, window_h: float) -> IntArray:
+    """Index of the first row of each row's window (t − window_h, t] within its patient.
 
-    Needs integer hours strictly increasing within a patient (the hourly grid of §3.1,
-    guaranteed by the readers' duplicate-hour check), so at most ``window_h`` rows can fall
-    in a window and ``window_h`` shifted comparisons cover it exactly.
+    Rows must be sorted by patient then hour. One ``searchsorted`` over a combined
+    (patient, hour) key: patients are spaced further apart than any window.
     """
-    n = len(values)
-    out = values.copy()
-    rows = np.arange(n)
-    for k in range(1, window_h):
-        src = rows - k
-        valid = src >= start
-        src_safe = np.maximum(src, 0)
-        valid &= (hours - hours[src_safe]) < window_h
-        if not valid.any():
-            break
-        cand = np.where(valid, values[src_safe], np.nan)
-        out = np.fmax(out, cand)
-    return out
+    n = len(hours)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    patient = np.cumsum(start == np.arange(n)) - 1
+    span = float(np.max(hours) - np.min(hours)) + window_h + 1.0
+    key = patient * span + (hours - np.min(hours))
+    return np.searchsorted(key, key - window_h, side="right")  # type: ignore[no-any-return]
+
+
+class WindowPlan:
+    """Precomputed sparse-table lookups for many reductions over the same windows.
+
+    For rows sorted by patient and hour, window i is rows [first[i], i]. Any associative,
+    idempotent reduction (max ignoring NaN, bitwise OR) over it is the reduction of two
+    overlapping power-of-two blocks: O(n log w) to build, two gathers to query.
+    """
+
+    def __init__(self, first: IntArray) -> None:
+        n = len(first)
+        self.n = n
+        length = np.arange(n) - first + 1
+        self.levels = int(np.floor(np.log2(max(int(length.max(initial=1)), 1)))) + 1
+        level = np.floor(np.log2(np.maximum(length, 1))).astype(np.int64)
+        self._right = level * n + np.arange(n)
+        self._left = level * n + first + (1 << level) - 1
+
+    def reduce(self, values: np.ndarray, op: np.ufunc) -> np.ndarray:
+        """``op`` over each window."""
+        n = self.n
+        tables = np.empty((self.levels, n), dtype=values.dtype)
+        tables[0] = values
+        step = 1
+        for j in range(1, self.levels):
+            prev = tables[j - 1]
+            tables[j, :step] = prev[:step]
+            op(prev[step:], prev[:-step], out=tables[j, step:])
+            step *= 2
+        flat = tables.reshape(-1)
+        return op(flat[self._right], flat[self._left])  # type: ignore[no-any-return]
+
+
+def window_max(values: FloatArray, hours: FloatArray, start: IntArray, window_h: int) -> FloatArray:
+    """Maximum over the window (t − window_h, t] within the patient, ignoring NaN."""
+    return WindowPlan(window_first(hours, start, window_h)).reduce(values, np.fmax)

@@ -74,20 +74,42 @@ def where3(condition_true: BoolArray, condition_false: BoolArray) -> FloatArray:
 
 def strict_total(components: Iterable[FloatArray]) -> FloatArray:
     """Sum of components; NaN if any component is NaN."""
-    return np.sum(np.vstack(list(components)), axis=0)  # type: ignore[no-any-return]
+    comps = list(components)
+    total = comps[0].copy()
+    for c in comps[1:]:
+        total += c
+    return total
 
 
 def lenient_total(components: Iterable[FloatArray]) -> FloatArray:
     """Sum with NaN counting 0; NaN only where every component is NaN."""
-    stack = np.vstack(list(components))
-    total = np.nansum(stack, axis=0)
-    total[np.isnan(stack).all(axis=0)] = np.nan
-    return total  # type: ignore[no-any-return]
+    comps = list(components)
+    total = np.zeros(comps[0].shape)
+    seen = np.zeros(comps[0].shape, dtype=bool)
+    for c in comps:
+        ok = ~np.isnan(c)
+        total += np.where(ok, c, 0.0)
+        seen |= ok
+    total[~seen] = np.nan
+    return total
 
 
 def available_sum(components: Iterable[FloatArray]) -> FloatArray:
     """Sum of the non-null components (0 where all are null)."""
-    return np.nansum(np.vstack(list(components)), axis=0)  # type: ignore[no-any-return]
+    comps = list(components)
+    total = np.zeros(comps[0].shape)
+    for c in comps:
+        total += np.where(np.isnan(c), 0.0, c)
+    return total
+
+
+def any_equal(components: Iterable[FloatArray], value: float) -> BoolArray:
+    """True where at least one component equals ``value``."""
+    comps = list(components)
+    out = np.zeros(comps[0].shape, dtype=bool)
+    for c in comps:
+        out |= c == value
+    return out
 
 
 def at_least(components: Iterable[FloatArray], k: int) -> FloatArray:
@@ -95,7 +117,10 @@ def at_least(components: Iterable[FloatArray], k: int) -> FloatArray:
 
     1.0 if at least ``k`` components are 1; 0.0 if (ones + nulls) < k; NaN otherwise.
     """
-    stack = np.vstack(list(components))
-    ones = (stack == 1.0).sum(axis=0)
-    nulls = np.isnan(stack).sum(axis=0)
+    comps = list(components)
+    ones = np.zeros(comps[0].shape, dtype=np.int64)
+    nulls = np.zeros(comps[0].shape, dtype=np.int64)
+    for c in comps:
+        ones += c == 1.0
+        nulls += np.isnan(c)
     return where3(ones >= k, ones + nulls < k)

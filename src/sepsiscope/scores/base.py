@@ -83,11 +83,19 @@ class ScoreDefinition:
     compute: Callable[[Inputs], ScoreColumns]
     extras: tuple[Extra, ...] = ()
     check_population: Population | None = None
+    #: Variables ``compute`` reads beyond its components' inputs and listed inputs.
+    reads: tuple[str, ...] = ()
 
     @property
     def citation(self) -> str:
         """Source and the page of the clinical reference it is implemented from."""
         return f"{self.source}; implemented from shared/docs/clinical/{self.doc}"
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """Every registry variable ``compute`` may read (component inputs and listed inputs)."""
+        names = {i for c in self.components for i in c.inputs} | set(self.listed_inputs) | set(self.reads)
+        return tuple(sorted(n for n in names if n in REGISTRY))
 
     def component(self, name: str) -> Component:
         """The component called ``name``."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sepsiscope.scores.arrays import Inputs, available_sum, strict_total
+from sepsiscope.scores.arrays import Inputs, any_equal, available_sum, strict_total
 from sepsiscope.scores.bands import BandTable
 from sepsiscope.scores.base import Component, Extra, ScoreColumns, ScoreDefinition, adult_only, listed_missing
 
@@ -73,13 +73,12 @@ def compute(x: Inputs) -> ScoreColumns:
         "temp_c": TEMP_C.points(x["temp_c"]),
     }
     total = strict_total(components.values())
-    stack = np.vstack(list(components.values()))
     risk = np.select(
         [
             available_sum(components.values()) >= HIGH_FROM,
             np.isnan(total),
             total >= MEDIUM_FROM,
-            (stack == RED_SCORE).any(axis=0),
+            any_equal(components.values(), RED_SCORE),
         ],
         [3.0, np.nan, 2.0, 1.0],
         default=0.0,

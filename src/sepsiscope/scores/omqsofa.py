@@ -62,4 +62,5 @@ DEFINITION = ScoreDefinition(
     total_range=(0, 3),
     compute=compute,
     extras=(Extra("positive", "bool3"), Extra("in_population", "bool3")),
+    reads=("pregnant", "weeks_postpartum"),
 )

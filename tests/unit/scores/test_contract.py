@@ -87,3 +87,17 @@ def test_total_within_declared_range_and_sum_of_components(defn) -> None:
     for comps in (evaluate(defn, {}).components,):
         assert all(v is None or v >= 0 for v in comps.values())
     assert lo == 0 and hi > 0
+
+
+@pytest.mark.parametrize("defn", ALL, ids=lambda d: d.name)
+def test_compute_reads_only_declared_variables(defn) -> None:
+    """The cohort engine hands each score only ``defn.variables``; reading more would be silent."""
+    seen: set[str] = set()
+
+    class Recording(Inputs):
+        def __getitem__(self, name: str):
+            seen.add(name)
+            return super().__getitem__(name)
+
+    defn.compute(Recording({}, 1))
+    assert seen <= set(defn.variables)

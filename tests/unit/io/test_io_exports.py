@@ -1,0 +1,42 @@
+"""Public surface of sepsiscope.io and read_any dispatch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+import sepsiscope.io as io
+from sepsiscope.errors import ReadError
+
+from .psvfiles import hours, write_folder, write_zip
+
+
+def test_exported_names() -> None:
+    assert sorted(io.__all__) == [
+        "ReadReport", "ReadResult", "RowProblem", "read_any", "read_psv", "read_table", "write_psv",
+    ]  # fmt: skip
+    for name in io.__all__:
+        assert getattr(io, name).__doc__, name
+
+
+def test_read_any_dispatches(tmp_path: Path) -> None:
+    files = {"p000001.psv": hours(2), "p000002.psv": hours(1)}
+    folder = io.read_any(write_folder(tmp_path, files))
+    assert_frame_equal(io.read_any(write_zip(tmp_path / "set.zip", files)).table, folder.table)
+    assert io.read_any(tmp_path / "set" / "p000002.psv").table.height == 1
+    table = folder.table.select("patient_id", "hour", "heart_rate")
+    table.write_csv(tmp_path / "t.csv")
+    table.write_parquet(tmp_path / "t.parquet")
+    assert_frame_equal(io.read_any(tmp_path / "t.csv").table, table)
+    assert_frame_equal(io.read_any(tmp_path / "t.parquet", on_invalid="quarantine").table, table)
+    with pytest.raises(ReadError, match="cannot tell the format"):
+        io.read_any(tmp_path / "t.json")
+
+
+def test_read_any_passes_options(tmp_path: Path) -> None:
+    pl.DataFrame({"id": ["a"], "hour": [1], "HR": [80.0]}).write_csv(tmp_path / "t.csv")
+    result = io.read_any(tmp_path / "t.csv", columns={"id": "patient_id"})
+    assert result.table.columns == ["patient_id", "hour", "heart_rate"]
