@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test check bench clean
+.PHONY: setup demo serve test check bench clean
 
 $(STAMP): requirements.lock pyproject.toml
 	python3 -m venv $(VENV)
@@ -18,7 +18,12 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/sepsiscope demo
 
-## The whole test suite (slow suites included; timing benchmarks excluded).
+## The web app (symptom checker at http://127.0.0.1:8000/check).
+serve: $(STAMP)
+	$(VENV)/bin/sepsiscope serve
+
+## The whole test suite (slow and browser suites included; timing benchmarks excluded).
+## Browser tests need Debian's chromium (apt-get install -y chromium); .ci/run installs it.
 test: $(STAMP)
 	$(VENV)/bin/pytest -m "not benchmark" -q
 

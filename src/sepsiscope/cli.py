@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 import typer
 from rich.console import Console
 
-from sepsiscope.errors import ReadError, ScoreInputError, SepsiscopeError, UsageError
+from sepsiscope.errors import ReadError, SepsiscopeError, UsageError
 
 app = typer.Typer(
     name="sepsiscope",
@@ -68,63 +68,159 @@ OnInvalid = Literal["error", "quarantine"]
 Implausible = Literal["clean", "reject"]
 
 
-@app.command()
-def score(
-    input: Annotated[Path, typer.Argument(help="PhysioNet folder or zip of p*.psv, or a CSV/Parquet wide table.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output Parquet file.")],
-    on_invalid: Annotated[
-        str, typer.Option(help="error: stop at the first malformed row; quarantine: set it aside in a side file.")
-    ] = "error",
-    implausible: Annotated[
-        str,
-        typer.Option(
-            help="clean: values outside the plausible range become missing and are listed in the problems file "
-            "(adult-scores.md §1.4); reject: treat them as malformed rows."
-        ),
-    ] = "clean",
-    scores: Annotated[str, typer.Option(help="Comma-separated scores to compute.")] = "sirs,qsofa,news2,mews,sofa",
-    column: Annotated[
-        list[str] | None, typer.Option("--column", help="CSV/Parquet column mapping SOURCE=canonical (repeatable).")
-    ] = None,
-) -> None:
-    """Score every patient-hour of INPUT and write one output row per input row.
-
-    Writes OUT (Parquet) plus, when anything was cleaned or quarantined, OUT with the suffix
-    .problems.csv listing every affected value or row with file, line, field and reason.
-    """
-    from sepsiscope.cohort import score_table
+def _read(input: Path, on_invalid: str, implausible: str, column: list[str] | None):  # type: ignore[no-untyped-def]
     from sepsiscope.io import read_any
 
     if on_invalid not in ("error", "quarantine") or implausible not in ("clean", "reject"):
         raise _fail("--on-invalid takes error|quarantine and --implausible takes clean|reject", 2)
     mapping = dict(item.split("=", 1) for item in column or [])
-    started = time.perf_counter()
+    options = {"columns": mapping} if mapping else {}
     try:
         with err.status(f"reading {input}"):
-            options = {"columns": mapping} if mapping else {}
-            result = read_any(input, on_invalid=on_invalid, implausible=implausible, **options)
-        read_s = time.perf_counter() - started
-        with err.status(f"scoring {result.table.height:,} patient-hours"):
-            scored = score_table(result.table, [s.strip() for s in scores.split(",") if s.strip()])
+            return read_any(input, on_invalid=on_invalid, implausible=implausible, **options)
     except ReadError as exc:
         raise _fail(str(exc), 1, "pass --on-invalid quarantine to set bad rows aside and score the rest") from None
-    except (ScoreInputError, KeyError) as exc:
-        raise _fail(str(exc), 2 if isinstance(exc, KeyError) else 1) from None
+    except SepsiscopeError as exc:
+        raise _fail(str(exc), 1) from None
+
+
+def _report(result, out: Path) -> None:  # type: ignore[no-untyped-def]
+    report = result.report
+    err.print(report.summary(), highlight=False)
+    if report.n_problems:
+        problems = out.with_name(out.name + ".problems.csv") if out.is_dir() else out.with_suffix(".problems.csv")
+        report.write_problems_csv(problems)
+        err.print(f"every cleaned value and quarantined row is listed in {problems}", highlight=False)
+
+
+OnInvalidOpt = Annotated[
+    str, typer.Option(help="error: stop at the first malformed row; quarantine: set it aside in a side file.")
+]
+ImplausibleOpt = Annotated[
+    str,
+    typer.Option(
+        help="clean: values outside the plausible range become missing and are listed in the problems file "
+        "(adult-scores.md §1.4); reject: treat them as malformed rows."
+    ),
+]
+ColumnOpt = Annotated[
+    list[str] | None, typer.Option("--column", help="CSV/Parquet column mapping SOURCE=canonical (repeatable).")
+]
+
+
+@app.command()
+def score(
+    input: Annotated[
+        Path, typer.Argument(help="PhysioNet folder or zip of p*.psv, a CSV/Parquet wide table, or a Parquet folder.")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output Parquet file (a folder with --engine spark).")],
+    on_invalid: OnInvalidOpt = "error",
+    implausible: ImplausibleOpt = "clean",
+    scores: Annotated[str, typer.Option(help="Comma-separated scores to compute.")] = "sirs,qsofa,news2,mews,sofa",
+    column: ColumnOpt = None,
+    engine: Annotated[str, typer.Option(help="embedded (Polars, this machine) or spark.")] = "embedded",
+    spark_master: Annotated[
+        str | None, typer.Option(help="Spark master URL (default: spark-submit's, else local mode on all cores).")
+    ] = None,
+) -> None:
+    """Score every patient-hour of INPUT and write one output row per input row.
+
+    Embedded engine: writes OUT (Parquet, rows in input order) plus, when anything was cleaned
+    or quarantined, OUT with the suffix .problems.csv listing every affected value or row.
+    Spark engine: INPUT should be a Parquet folder from `sepsiscope convert` (other inputs are
+    read and validated here first); OUT is a Parquet folder, rows grouped by patient.
+    """
+    from sepsiscope.cohort import score_table
+
+    names = [s.strip() for s in scores.split(",") if s.strip()]
+    if engine not in ("embedded", "spark"):
+        raise _fail("--engine takes embedded or spark", 2)
+    started = time.perf_counter()
+    if engine == "spark":
+        _score_spark(input, out, names, spark_master, on_invalid, implausible, column)
+        err.print(f"wrote {out} with Spark in {time.perf_counter() - started:.1f} s", highlight=False)
+        return
+    result = _read(input, on_invalid, implausible, column)
+    read_s = time.perf_counter() - started
+    try:
+        with err.status(f"scoring {result.table.height:,} patient-hours"):
+            scored = score_table(result.table, names)
+    except KeyError as exc:
+        raise _fail(f"unknown score {exc}", 2) from None
     except SepsiscopeError as exc:
         raise _fail(str(exc), 1) from None
     out.parent.mkdir(parents=True, exist_ok=True)
     scored.write_parquet(out)
-    report = result.report
-    err.print(report.summary(), highlight=False)
-    if report.n_problems:
-        problems = out.with_suffix(".problems.csv")
-        report.write_problems_csv(problems)
-        err.print(f"every cleaned value and quarantined row is listed in {problems}", highlight=False)
-    total_s = time.perf_counter() - started
+    _report(result, out)
     err.print(
-        f"wrote {scored.height:,} rows × {scored.width} columns to {out} (read {read_s:.2f} s, total {total_s:.2f} s)",
+        f"wrote {scored.height:,} rows × {scored.width} columns to {out} "
+        f"(read {read_s:.2f} s, total {time.perf_counter() - started:.2f} s)",
         highlight=False,
     )
+
+
+def _is_parquet_input(path: Path) -> bool:
+    return path.suffix.lower() in (".parquet", ".pq") or (path.is_dir() and any(path.glob("*.parquet")))
+
+
+def _score_spark(
+    input: Path,
+    out: Path,
+    names: list[str],
+    master: str | None,
+    on_invalid: str,
+    implausible: str,
+    column: list[str] | None,
+) -> None:
+    import tempfile
+
+    from sepsiscope.cohort.spark import score_parquet, spark_session
+    from sepsiscope.io import write_patient_dataset
+
+    with tempfile.TemporaryDirectory(prefix="sepsiscope-") as tmp:
+        source = input
+        if "://" not in str(input) and not _is_parquet_input(input):
+            result = _read(input, on_invalid, implausible, column)
+            source = Path(tmp) / "input"
+            write_patient_dataset(result.table, source)
+            _report(result, out)
+        from pyspark.sql import SparkSession
+
+        ours = SparkSession.getActiveSession() is None
+        with err.status("starting Spark"):
+            session = spark_session(master)
+        try:
+            with err.status(f"scoring {input} on Spark ({session.sparkContext.master})"):
+                score_parquet(session, str(source), str(out), names)
+        finally:
+            if ours:
+                session.stop()
+
+
+@app.command()
+def convert(
+    input: Annotated[Path, typer.Argument(help="PhysioNet folder or zip, or a CSV/Parquet wide table.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder of Parquet files (whole patients per file).")],
+    on_invalid: OnInvalidOpt = "error",
+    implausible: ImplausibleOpt = "clean",
+    column: ColumnOpt = None,
+    rows_per_file: Annotated[int, typer.Option(help="Target rows per Parquet file.")] = 250_000,
+    overwrite: Annotated[bool, typer.Option(help="Replace OUT if it exists.")] = False,
+) -> None:
+    """Validate INPUT with the readers and write the canonical table as a Parquet dataset.
+
+    The dataset (OUT/part-00000.parquet, …) is sorted by patient and hour with whole patients
+    per file: the input of `sepsiscope score --engine spark` and of data lakes.
+    """
+    from sepsiscope.io import write_patient_dataset
+
+    result = _read(input, on_invalid, implausible, column)
+    try:
+        files = write_patient_dataset(result.table, out, rows_per_file=rows_per_file, overwrite=overwrite)
+    except SepsiscopeError as exc:
+        raise _fail(str(exc), 1) from None
+    _report(result, out)
+    err.print(f"wrote {result.table.height:,} rows in {len(files)} files to {out}", highlight=False)
 
 
 @app.command()
@@ -137,6 +233,41 @@ def demo(
     from sepsiscope.demo import run_demo
 
     Console().print(run_demo(patients=patients, hours=hours, seed=seed))
+
+
+@app.command()
+def check(
+    lang: Annotated[str, typer.Option("--lang", help="Language of the questions: en or es.")] = "en",
+) -> None:
+    """Could this be sepsis? Answer a few questions and get advice on how fast to get care.
+
+    A triage aid built from public guidance (shared/docs/clinical/symptom-checker.md). It
+    supports, and never replaces, advice from a doctor or nurse, and it never says that
+    someone does not have sepsis. Nothing you type is stored.
+    """
+    from sepsiscope.checker.terminal import run_check
+    from sepsiscope.scores.symptom_checker import LANGUAGES
+
+    if lang not in LANGUAGES:
+        raise _fail(f"--lang takes one of: {', '.join(LANGUAGES)}", 2)
+    run_check(Console(), lang)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Start the web app: the symptom checker at /check and plain facts about sepsis at /learn.
+
+    The access log is off and nothing a person enters is stored, logged or put in a cookie.
+    """
+    import uvicorn
+
+    from sepsiscope.app import create_app
+
+    err.print(f"sepsiscope: serving on http://{host}:{port}/check (Ctrl+C to stop)", highlight=False)
+    uvicorn.run(create_app(), host=host, port=port, access_log=False, log_level="warning", server_header=False)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -9,6 +9,8 @@
      ├── ReadError              input data is malformed: names file, line, field and value
      │    └── PlausibilityError a value outside its plausible range
      ├── ScoreInputError        a table lacks what a score or the cohort engine needs
+ ├── EngineMismatch         two cohort engines gave different results
+ ├── ModelArtifactError     a model directory is missing, corrupt or of another version
      └── UsageError             a request that can never work (e.g. ``calc sofa2``)
 
 The CLI turns each into a one-paragraph message (exit status 1 for data problems,
@@ -83,6 +85,14 @@ class PlausibilityError(ReadError):
 
 class ScoreInputError(SepsiscopeError):
     """A table lacks a column the cohort engine needs."""
+
+
+class EngineMismatch(SepsiscopeError):
+    """Two cohort engines (embedded, Spark) disagree on the same input."""
+
+
+class ModelArtifactError(SepsiscopeError):
+    """A model directory is missing, corrupt or written by an incompatible version."""
 
 
 class UsageError(SepsiscopeError):

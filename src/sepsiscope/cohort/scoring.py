@@ -48,7 +48,7 @@ MISSING_DTYPE = pl.List(pl.Enum(REGISTRY.names()))
 
 
 @dataclass(frozen=True)
-class _Sorted:
+class PatientRows:
     """A table's rows in (patient, hour) order, and the way back to input order."""
 
     frame: pl.DataFrame
@@ -57,7 +57,8 @@ class _Sorted:
     back: IntArray | None  # gather index from sorted to input order; None if already sorted
 
 
-def _sorted(table: pl.DataFrame, needed: Sequence[str]) -> _Sorted:
+def patient_rows(table: pl.DataFrame, needed: Sequence[str]) -> PatientRows:
+    """Rows of ``table`` (keys + ``needed``) in (patient, hour) order, checked for duplicates."""
     for key in KEY:
         if key not in table.columns:
             raise ScoreInputError(f"the table needs a {key!r} column (have: {', '.join(table.columns[:8])}, ...)")
@@ -82,10 +83,10 @@ def _sorted(table: pl.DataFrame, needed: Sequence[str]) -> _Sorted:
         raise ScoreInputError("the table has duplicate (patient_id, hour) rows; the readers refuse these")
     new = flags.get_column("new").to_numpy()
     start = np.maximum.accumulate(np.where(new, np.arange(len(new)), 0)) if len(new) else np.zeros(0, np.int64)
-    return _Sorted(frame, frame.get_column("hour").cast(pl.Float64).to_numpy(), start, back)
+    return PatientRows(frame, frame.get_column("hour").cast(pl.Float64).to_numpy(), start, back)
 
 
-def _column_as_float(frame: pl.DataFrame, name: str) -> FloatArray:
+def column_as_float(frame: pl.DataFrame, name: str) -> FloatArray:
     var = REGISTRY[name]
     series = frame.get_column(name)
     if var.kind == "code":
@@ -104,7 +105,7 @@ def _bits(masks: dict[str, BoolArray], names: Sequence[str]) -> IntArray:
     return code
 
 
-def _sofa_series(raw: dict[str, FloatArray], rows: _Sorted) -> ScoreColumns:
+def _sofa_series(raw: dict[str, FloatArray], rows: PatientRows) -> ScoreColumns:
     """SOFA per hour over the 24-h window (adult-scores.md §3.3)."""
     defn = SCORES["sofa"]
     n = len(rows.hours)
@@ -172,11 +173,11 @@ def carried_values(table: pl.DataFrame) -> pl.DataFrame:
     Same rows and order as ``table``; code columns stay codes, booleans stay booleans.
     """
     variables = [c for c in table.columns if c in REGISTRY]
-    rows = _sorted(table, variables)
+    rows = patient_rows(table, variables)
     columns = []
     for name in variables:
         var = REGISTRY[name]
-        values = carry_forward(_column_as_float(rows.frame, name), rows.hours, rows.start, var.carry_h)
+        values = carry_forward(column_as_float(rows.frame, name), rows.hours, rows.start, var.carry_h)
         series = pl.Series(name, values if rows.back is None else values[rows.back]).fill_nan(None)
         if var.kind == "code":
             series = series.cast(pl.Int32).replace_strict(
@@ -194,10 +195,10 @@ PARALLEL_FROM_ROWS = 100_000
 WORKERS = 2
 
 
-def _score_sorted(rows: _Sorted, defs: Sequence[ScoreDefinition], needed: Sequence[str]) -> pl.DataFrame:
+def _score_sorted(rows: PatientRows, defs: Sequence[ScoreDefinition], needed: Sequence[str]) -> pl.DataFrame:
     """Score a patient-sorted slice; output rows in the slice's (sorted) order, no keys."""
     n = rows.frame.height
-    raw = {name: _column_as_float(rows.frame, name) for name in needed}
+    raw = {name: column_as_float(rows.frame, name) for name in needed}
     carried = {name: carry_forward(v, rows.hours, rows.start, REGISTRY[name].carry_h) for name, v in raw.items()}
     series: list[pl.Series] = []
     for defn in defs:
@@ -209,7 +210,7 @@ def _score_sorted(rows: _Sorted, defs: Sequence[ScoreDefinition], needed: Sequen
     return pl.DataFrame(series)
 
 
-def _split(rows: _Sorted, parts: int) -> list[_Sorted]:
+def _split(rows: PatientRows, parts: int) -> list[PatientRows]:
     """Cut sorted rows into ``parts`` slices at patient boundaries."""
     n = len(rows.hours)
     starts = np.flatnonzero(rows.start == np.arange(n))
@@ -226,7 +227,7 @@ def _split(rows: _Sorted, parts: int) -> list[_Sorted]:
     )
     out = []
     for lo, hi in zip(cuts[:-1], cuts[1:], strict=False):
-        out.append(_Sorted(rows.frame.slice(lo, hi - lo), rows.hours[lo:hi], rows.start[lo:hi] - lo, None))
+        out.append(PatientRows(rows.frame.slice(lo, hi - lo), rows.hours[lo:hi], rows.start[lo:hi] - lo, None))
     return out
 
 
@@ -241,7 +242,7 @@ def score_table(table: pl.DataFrame, scores: Sequence[str] = DEFAULT_SCORES) -> 
     """
     defs = [SCORES[s] for s in scores]
     needed = sorted({v for d in defs for v in d.variables} & set(table.columns))
-    rows = _sorted(table, needed)
+    rows = patient_rows(table, needed)
     if rows.frame.height >= PARALLEL_FROM_ROWS:
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
             parts = list(pool.map(lambda part: _score_sorted(part, defs, needed), _split(rows, WORKERS)))

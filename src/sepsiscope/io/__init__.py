@@ -10,11 +10,21 @@ from pathlib import Path
 from typing import Any
 
 from sepsiscope.errors import ReadError
+from sepsiscope.io.dataset import write_patient_dataset
 from sepsiscope.io.psv import read_psv, write_psv
 from sepsiscope.io.report import ReadReport, ReadResult, RowProblem
 from sepsiscope.io.tabular import read_table
 
-__all__ = ["ReadReport", "ReadResult", "RowProblem", "read_any", "read_psv", "read_table", "write_psv"]
+__all__ = [
+    "ReadReport",
+    "ReadResult",
+    "RowProblem",
+    "read_any",
+    "read_psv",
+    "read_table",
+    "write_patient_dataset",
+    "write_psv",
+]
 
 _TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq")
 
@@ -26,6 +36,8 @@ def read_any(path: str | Path, **kw: Any) -> ReadResult:
     """
     p = Path(path)
     name = p.name.lower()
+    if p.is_dir() and not any(p.rglob("*.psv")) and any(p.glob("*.parquet")):
+        return _read_parquet_folder(p, **kw)
     if p.is_dir() or name.endswith((".zip", ".psv")):
         return read_psv(p, **kw)
     if name.endswith(_TABLE_SUFFIXES):
@@ -35,3 +47,23 @@ def read_any(path: str | Path, **kw: Any) -> ReadResult:
         file=str(p),
         hint="pass a folder or .zip of .psv files, a .psv, .csv, .tsv, .parquet or .pq file",
     )
+
+
+def _read_parquet_folder(folder: Path, **kw: Any) -> ReadResult:
+    """A Parquet dataset folder (e.g. from ``sepsiscope convert``): every file, one report."""
+    import polars as pl
+
+    from sepsiscope.io.report import ReadReport
+
+    parts = [read_table(f, **kw) for f in sorted(folder.glob("*.parquet"))]
+    report = ReadReport(source=str(folder), line_meaning=parts[0].report.line_meaning)
+    for part in parts:
+        report.files.extend(part.report.files)
+        report.rows_read += part.report.rows_read
+        report.rows_out += part.report.rows_out
+        report.rows_quarantined += part.report.rows_quarantined
+        report.notes.extend(n for n in part.report.notes if n not in report.notes)
+        report.ignored_columns.extend(c for c in part.report.ignored_columns if c not in report.ignored_columns)
+        report.add_frame(part.report.problems_frame())
+    table = pl.concat([part.table for part in parts], how="diagonal_relaxed")
+    return ReadResult(table, report)

@@ -1,0 +1,349 @@
+"""Decision rules of the patient symptom checker: answers in, EMERGENCY / URGENT / MONITOR out.
+
+Source: shared/docs/clinical/symptom-checker.md §4 (derived facts), §3.3 (risk groups),
+§5 (thresholds, in :mod:`.thresholds`), §6 (rules E01-E17, U01-U12, M00/M01) and §7.5
+(which "get help now if…" list applies). Built from public guidance: CDC *Get Ahead of
+Sepsis*, NICE NG51 / NG253 / NG254 / NG255, NHS, NEWS2 (RCP 2017).
+
+Pure: no I/O, no text. The result holds codes only; :mod:`.texts` turns them into words.
+Every rule is evaluated (P5 lets a screen stop early; the calculator never does). A
+triage aid: it never outputs a probability, a score or "no sepsis" (D12).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sepsiscope.scores.symptom_checker import thresholds as th
+
+Level = Literal["EMERGENCY", "URGENT", "MONITOR"]
+LEVELS: tuple[Level, ...] = ("EMERGENCY", "URGENT", "MONITOR")
+EscalationGroup = Literal["under_5", "5_to_11", "12_plus", "unknown"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of §6: code, when it fires (in words), the ages it applies to, its source."""
+
+    code: str
+    when: str
+    ages: str
+    source: str
+
+
+#: §6.1 and §6.2, in table order (the order of ``components``).
+RULES: tuple[Rule, ...] = (
+    Rule("E01", "confusion", "all", "NICE high risk; NHS 999; CDC sign"),
+    Rule("E02", "hard_to_wake", "all", "NICE high risk; NHS 999"),
+    Rule("E03", "skin_mottled_ashen_blue", "all", "NICE high risk; NHS 999"),
+    Rule("E04", "non_blanching_rash", "all", "NICE high risk; NHS 999"),
+    Rule("E05", "breathing_difficulty_severe", "all", "NICE high risk (under 5: grunting, apnoea); NHS 999"),
+    Rule("E06", "weak_high_pitched_cry", "all (asked for under 5)", "NICE high risk under 5; NHS 999"),
+    Rule("E07", "not_responding_normally", "all (asked for under 5)", "NHS 999; NICE high risk"),
+    Rule("E08", "no_urine_hours ≥ 18", "12+ or age unknown", "NICE high risk"),
+    Rule("E09", "temp_c ≥ 38.0", "m < 3", "NICE high risk under 5"),
+    Rule("E10", "temp_c < 36.0", "m < 60", "NICE high risk under 5"),
+    Rule("E11", "breathing rate in the EMERGENCY column of §5", "age known", "NICE high risk; NEWS2 (12+, ≤ 8)"),
+    Rule("E12", "heart rate in the EMERGENCY column of §5", "age known", "NICE high risk; NEWS2 (12+, ≤ 40)"),
+    Rule("E13", "SpO2 < 90 (child) or ≤ 91 (12+)", "age known", "NICE high risk (child); NEWS2 (12+)"),
+    Rule("E14", "sbp ≤ 90", "12+", "NICE high risk"),
+    Rule("E15", "chemotherapy and fever", "all", "NICE CG151 (suspected neutropenic sepsis)"),
+    Rule("E16", "weak immunity and a moderate criterion", "under 16", "NICE NG254 1.6.1"),
+    Rule("E17", "possible infection and three or more CDC signs", "all", "project rule (§9 D2), CDC signs"),
+    Rule("U01", "possible infection and a CDC warning sign", "all", "CDC"),
+    Rule("U02", "possible infection and breathing rate in the URGENT column", "age known", "NICE moderate-to-high"),
+    Rule("U03", "possible infection and heart rate in the URGENT column", "age known", "NICE moderate-to-high"),
+    Rule("U04", "SpO2 90 to < 92 (child) or 92 to 94 (12+)", "age known", "NICE moderate (child); NEWS2 (12+)"),
+    Rule("U05", "sbp > 90 and ≤ 100", "12+", "NICE moderate-to-high"),
+    Rule("U06", "temp_c < 36.0 and m ≥ 60; or ≥ 39.0 and 3 ≤ m < 7", "age known", "NICE moderate-to-high"),
+    Rule("U07", "no_urine_hours ≥ 12 (child); 12 to < 18 (12+ or unknown)", "all", "NICE moderate; NHS"),
+    Rule("U08", "possible infection and getting worse", "all", "CDC"),
+    Rule("U09", "possible infection and a higher-vulnerability group", "all", "NICE most vulnerable; CDC"),
+    Rule("U10", "behaving_differently", "all", "NICE moderate-to-high"),
+    Rule("U11", "child, possible infection, cold hands/feet or leg pain", "under 12", "NICE moderate-to-high"),
+    Rule("U12", "possible infection, fever and another risk group", "all", "CDC risk groups"),
+)
+RULE_CODES: tuple[str, ...] = tuple(r.code for r in RULES)
+
+#: §3.3: output order of ``risk_groups`` and the two tiers (§9 D7).
+RISK_GROUPS: tuple[str, ...] = (
+    "under_1",
+    "age_65_plus",
+    "age_75_plus",
+    "frail",
+    "weakened_immunity",
+    "pregnant_or_recent",
+    "recent_surgery",
+    "chronic_condition",
+    "sepsis_survivor",
+    "recent_hospital_stay",
+)
+HIGHER_VULNERABILITY = frozenset(
+    {"under_1", "age_75_plus", "frail", "weakened_immunity", "pregnant_or_recent", "recent_surgery"}
+)
+OTHER_RISK = frozenset({"age_65_plus", "chronic_condition", "sepsis_survivor", "recent_hospital_stay"})
+
+#: CDC warning signs counted in W5 (§4).
+W5_SIGNS: tuple[str, ...] = ("fast_breathing", "fast_heart_rate", "short_of_breath", "clammy_skin", "extreme_pain")
+
+#: Emergency signs that are plain yes/no answers (E01-E07), for screens that stop early (P5).
+EMERGENCY_SIGNS: dict[str, str] = {
+    "confusion": "E01",
+    "hard_to_wake": "E02",
+    "skin_mottled_ashen_blue": "E03",
+    "non_blanching_rash": "E04",
+    "breathing_difficulty_severe": "E05",
+    "weak_high_pitched_cry": "E06",
+    "not_responding_normally": "E07",
+}
+
+#: U rules that count as "a moderate-to-high criterion" for E16 (NG254 1.6.1).
+_E16_TRIGGERS = frozenset({"U02", "U03", "U04", "U05", "U06", "U07", "U10", "U11"})
+
+#: §7.5: "get help now if…" items (catalogue keys) per age group, in the doc's order.
+ESCALATION: dict[str, tuple[tuple[Level, str], ...]] = {
+    "under_5": (
+        ("EMERGENCY", "skin"),
+        ("EMERGENCY", "rash"),
+        ("EMERGENCY", "breathing_child"),
+        ("EMERGENCY", "sleepy"),
+        ("EMERGENCY", "cry"),
+        ("EMERGENCY", "floppy"),
+        ("URGENT", "diaper_12"),
+        ("URGENT", "cold_or_leg_pain"),
+    ),
+    "5_to_11": (
+        ("EMERGENCY", "skin"),
+        ("EMERGENCY", "rash"),
+        ("EMERGENCY", "breathing"),
+        ("EMERGENCY", "confused_or_hard_to_wake"),
+        ("URGENT", "pee_12"),
+        ("URGENT", "cold_or_leg_pain"),
+    ),
+    "12_plus": (
+        ("EMERGENCY", "confusion"),
+        ("EMERGENCY", "skin"),
+        ("EMERGENCY", "rash"),
+        ("EMERGENCY", "breathing"),
+        ("EMERGENCY", "pee_18"),
+        ("URGENT", "adult_signs"),
+        ("URGENT", "pee_12"),
+    ),
+}
+#: "All groups end with one URGENT item."
+ESCALATION_LAST: tuple[Level, str] = ("URGENT", "infection_worse")
+
+#: §7.4, in order.
+SAFETY_NET: tuple[str, ...] = ("fast", "cannot_tell", "trust", "say_sepsis", "pregnant")
+
+
+@dataclass(frozen=True)
+class Facts:
+    """§4 derived facts and §3.3 risk groups of one set of answers."""
+
+    m: float | None
+    fever: bool
+    possible_infection: bool
+    w5: int
+    w6: int
+    pregnant_or_recent: bool
+    risk_groups: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CheckerResult:
+    """The checker's answer, as codes (§7.1). Texts come from :mod:`.texts`."""
+
+    level: Level
+    emergency: tuple[str, ...]
+    urgent: tuple[str, ...]
+    missing: tuple[str, ...]
+    reasons: tuple[str, ...]
+    also_noted: tuple[str, ...]
+    risk_groups: tuple[str, ...]
+    escalation_group: EscalationGroup
+    escalate_if: tuple[tuple[Level, str], ...]
+    infection_sites: tuple[str, ...] = ()
+
+    @property
+    def total(self) -> int:
+        """Number of E and U rules that fired."""
+        return len(self.emergency) + len(self.urgent)
+
+
+def _yes(a: Mapping[str, Any], key: str) -> bool:
+    return a.get(key) is True
+
+
+def _num(a: Mapping[str, Any], key: str) -> float | None:
+    value = a.get(key)
+    return None if value is None else float(value)
+
+
+def age_months(answers: Mapping[str, Any]) -> float | None:
+    """``m``: ``age_months`` if given, else ``age_years × 12``, else ``None`` (§4)."""
+    months = _num(answers, "age_months")
+    if months is not None:
+        return months
+    years = _num(answers, "age_years")
+    return None if years is None else years * 12
+
+
+def derive(answers: Mapping[str, Any]) -> Facts:
+    """§4 derived facts and the §3.3 risk groups, from validated answers."""
+    m = age_months(answers)
+    temp = _num(answers, "temp_c")
+    fever = _yes(answers, "fever_or_chills") or th.hits(temp, (th.FEVER_C,))
+    possible_infection = _yes(answers, "infection") or fever or th.hits(temp, (th.LOW_TEMP_C,))
+    w5 = sum(_yes(answers, key) for key in W5_SIGNS)
+    pregnant_or_recent = _yes(answers, "pregnant") or th.hits(_num(answers, "weeks_postpartum"), (th.RECENT_WEEKS,))
+    groups = {
+        "under_1": m is not None and m < th.UNDER_1_END,
+        "age_65_plus": m is not None and th.AGE_65 <= m < th.AGE_75,
+        "age_75_plus": m is not None and m >= th.AGE_75,
+        "frail": _yes(answers, "frail"),
+        "weakened_immunity": bool(answers.get("immune_weakness")),
+        "pregnant_or_recent": pregnant_or_recent,
+        "recent_surgery": th.hits(_num(answers, "recent_procedure_weeks"), (th.RECENT_WEEKS,)),
+        "chronic_condition": bool(answers.get("chronic_conditions")),
+        "sepsis_survivor": _yes(answers, "sepsis_survivor"),
+        "recent_hospital_stay": _yes(answers, "recent_hospital_stay"),
+    }
+    return Facts(
+        m=m,
+        fever=fever,
+        possible_infection=possible_infection,
+        w5=w5,
+        w6=w5 + int(fever),
+        pregnant_or_recent=pregnant_or_recent,
+        risk_groups=tuple(g for g in RISK_GROUPS if groups[g]),
+    )
+
+
+def _in_bands(x: float | None, m: float | None, table: tuple[th.Bands, ...], column: str) -> bool:
+    if x is None or m is None:
+        return False
+    return any(m in b.ages and th.hits(x, getattr(b, column)) for b in table)
+
+
+def _temperature(temp: float | None, m: float | None) -> set[str]:
+    if temp is None or m is None:
+        return set()
+    return {r.code for r in th.TEMPERATURE_RULES if temp in r.temp_c and m in r.ages}
+
+
+def _urine(m: float | None) -> th.Bands:
+    return th.URINE_CHILD if m is not None and m < th.CHILD_END else th.URINE_12_PLUS
+
+
+def _urgent(a: Mapping[str, Any], f: Facts) -> set[str]:
+    m, pi = f.m, f.possible_infection
+    rr, hr, temp = _num(a, "resp_rate"), _num(a, "heart_rate"), _num(a, "temp_c")
+    band = th.rate_band(m) if m is not None else None
+    hr_urgent: tuple[th.Interval, ...] = ()
+    if band is not None:
+        pregnant_band = band.hr_urgent_pregnant if f.pregnant_or_recent else None
+        hr_urgent = pregnant_band or band.hr_urgent
+    groups = set(f.risk_groups)
+    fired = {
+        "U01": pi and f.w5 >= 1,
+        "U02": pi and band is not None and th.hits(rr, band.rr_urgent),
+        "U03": pi and band is not None and th.hits(hr, hr_urgent),
+        "U04": _in_bands(_num(a, "spo2"), m, th.SPO2, "urgent"),
+        "U05": _in_bands(_num(a, "sbp"), m, th.SBP, "urgent"),
+        "U06": "U06" in _temperature(temp, m),
+        "U07": th.hits(_num(a, "no_urine_hours"), _urine(m).urgent),
+        "U08": pi and _yes(a, "getting_worse"),
+        "U09": pi and bool(groups & HIGHER_VULNERABILITY),
+        "U10": _yes(a, "behaving_differently"),
+        "U11": m is not None and m < th.CHILD_END and pi and (_yes(a, "cold_hands_feet") or _yes(a, "leg_pain")),
+        "U12": pi and f.fever and bool(groups & OTHER_RISK),
+    }
+    return {code for code, hit in fired.items() if hit}
+
+
+def _emergency(a: Mapping[str, Any], f: Facts, urgent: set[str]) -> set[str]:
+    m = f.m
+    rr, hr, temp = _num(a, "resp_rate"), _num(a, "heart_rate"), _num(a, "temp_c")
+    band = th.rate_band(m) if m is not None else None
+    temperature = _temperature(temp, m)
+    fired = {code: _yes(a, key) for key, code in EMERGENCY_SIGNS.items()}
+    fired |= {
+        "E08": th.hits(_num(a, "no_urine_hours"), _urine(m).emergency),
+        "E09": "E09" in temperature,
+        "E10": "E10" in temperature,
+        "E11": band is not None and th.hits(rr, band.rr_emergency),
+        "E12": band is not None and th.hits(hr, band.hr_emergency),
+        "E13": _in_bands(_num(a, "spo2"), m, th.SPO2, "emergency"),
+        "E14": _in_bands(_num(a, "sbp"), m, th.SBP, "emergency"),
+        "E15": "chemotherapy" in (a.get("immune_weakness") or ()) and f.fever,
+        "E16": m is not None
+        and m < th.UNDER_16_END
+        and bool(a.get("immune_weakness"))
+        and bool(urgent & _E16_TRIGGERS),
+        "E17": f.possible_infection and f.w6 >= 3,
+    }
+    return {code for code, hit in fired.items() if hit}
+
+
+def escalation_group(m: float | None) -> EscalationGroup:
+    """Which §7.5 list applies: by ``m``, or ``unknown`` without an age."""
+    if m is None:
+        return "unknown"
+    if m < th.UNDER_5_END:
+        return "under_5"
+    return "5_to_11" if m < th.CHILD_END else "12_plus"
+
+
+def escalation_items(group: EscalationGroup) -> tuple[tuple[Level, str], ...]:
+    """§7.5 items for ``group``, ending with the "infection gets worse" item.
+
+    Age unknown: the 12-and-over items, then the under-5 items not already listed
+    (items with the same text share a catalogue key, so "not already listed" is by key).
+    """
+    if group == "unknown":
+        items = list(ESCALATION["12_plus"])
+        items += [item for item in ESCALATION["under_5"] if item[1] not in {k for _, k in items}]
+    else:
+        items = list(ESCALATION[group])
+    return (*items, ESCALATION_LAST)
+
+
+def check(answers: Mapping[str, Any]) -> CheckerResult:
+    """Apply §6 to already validated answers (see :func:`.inputs.validate_answers`).
+
+    Level = EMERGENCY if any E rule fired, else URGENT if any U rule fired, else MONITOR.
+    Rules that need age are skipped without one; urine then uses the 12+ cut-offs.
+    """
+    facts = derive(answers)
+    urgent = _urgent(answers, facts)
+    emergency = _emergency(answers, facts, urgent)
+    e_codes = tuple(c for c in RULE_CODES if c in emergency)
+    u_codes = tuple(c for c in RULE_CODES if c in urgent)
+    level: Level
+    if e_codes:
+        level, reasons, also_noted = "EMERGENCY", e_codes, u_codes
+    elif u_codes:
+        level, reasons, also_noted = "URGENT", u_codes, ()
+    else:
+        level, reasons, also_noted = "MONITOR", ("M01" if facts.possible_infection else "M00",), ()
+    missing = []
+    if answers.get("age_years") is None and answers.get("age_months") is None:
+        missing.append("age_years")
+    if answers.get("infection") is None:
+        missing.append("infection")
+    group = escalation_group(facts.m)
+    return CheckerResult(
+        level=level,
+        emergency=e_codes,
+        urgent=u_codes,
+        missing=tuple(sorted(missing)),
+        reasons=reasons,
+        also_noted=also_noted,
+        risk_groups=facts.risk_groups,
+        escalation_group=group,
+        escalate_if=() if level == "EMERGENCY" else escalation_items(group),
+        infection_sites=tuple(answers.get("infection_sites") or ()),
+    )
