@@ -15,7 +15,9 @@ import polars as pl
 import pyarrow as pa
 
 #: Score once this many rows are buffered (bounded memory per executor task).
-CHUNK_ROWS = 200_000
+CHUNK_ROWS = 100_000
+#: Rows per output Arrow batch (small IPC messages keep the JVM <-> Python pipe flowing).
+OUTPUT_BATCH_ROWS = 10_000
 
 TableFn = Callable[[pl.DataFrame], pl.DataFrame]
 
@@ -64,8 +66,10 @@ def map_patient_batches(
         last = table.get_column("patient_id")[-1]
         tail_start = table.height - int((table.get_column("patient_id") == last).sum())
         if tail_start > 0:
-            yield from to_arrow_plain(fn(table.slice(0, tail_start))).to_batches()
+            yield from to_arrow_plain(fn(table.slice(0, tail_start))).to_batches(max_chunksize=OUTPUT_BATCH_ROWS)
         buffer = [table.slice(tail_start)]
         buffered = buffer[0].height
     if buffered:
-        yield from to_arrow_plain(fn(pl.concat(buffer, how="vertical_relaxed"))).to_batches()
+        yield from to_arrow_plain(fn(pl.concat(buffer, how="vertical_relaxed"))).to_batches(
+            max_chunksize=OUTPUT_BATCH_ROWS
+        )

@@ -36,6 +36,20 @@ def last_observed(values: FloatArray, start: IntArray) -> IntArray:
     return np.where(last >= start, last, -1)  # type: ignore[no-any-return]
 
 
+def segment_cumsum(values: FloatArray, start: IntArray) -> FloatArray:
+    """Cumulative sum restarting at each patient (NaN counted as 0).
+
+    Summed patient by patient, so a row's value depends only on its own patient's earlier
+    rows: never on other patients or on how the table was cut into pieces (bit-identical
+    across engines and partitions).
+    """
+    import polars as pl
+
+    group = np.cumsum(start == np.arange(len(values)))
+    frame = pl.DataFrame({"g": group, "v": np.nan_to_num(values)})
+    return frame.select(pl.col("v").cum_sum().over("g")).to_series().to_numpy()  # type: ignore[no-any-return]
+
+
 def carry_forward(values: FloatArray, hours: FloatArray, start: IntArray, max_age_h: float | None) -> FloatArray:
     """Last observation carried forward, but only while it is at most ``max_age_h`` old.
 

@@ -24,7 +24,13 @@ import numpy as np
 import polars as pl
 
 from sepsiscope.cohort.scoring import column_as_float, patient_rows, score_table
-from sepsiscope.cohort.timeseries import FloatArray, carry_forward, hours_since_observed, window_first
+from sepsiscope.cohort.timeseries import (
+    FloatArray,
+    carry_forward,
+    hours_since_observed,
+    segment_cumsum,
+    window_first,
+)
 from sepsiscope.features.windows import Window
 
 VITALS = ("heart_rate", "resp_rate", "temp_c", "sbp", "dbp", "map", "spo2")
@@ -75,14 +81,23 @@ def _ratio(a: FloatArray, b: FloatArray) -> FloatArray:
 
 def _stay_mean(values: FloatArray, start: np.ndarray) -> FloatArray:
     """Mean of all measurements from the start of the stay up to and including each row."""
-    ok = ~np.isnan(values)
-    cs = np.cumsum(np.where(ok, values, 0.0))
-    cn = np.cumsum(ok.astype(float))
-    before = np.where(start > 0, start - 1, 0)
-    s = cs - np.where(start > 0, cs[before], 0.0)
-    n = cn - np.where(start > 0, cn[before], 0.0)
+    s = segment_cumsum(values, start)
+    n = segment_cumsum((~np.isnan(values)).astype(float), start)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(n > 0, s / n, np.nan)
+
+
+#: Labs whose worst value so far in the stay is a feature (markers of organ dysfunction).
+STAY_EXTREME_LABS = ("lactate", "creatinine", "bilirubin_total", "wbc", "platelets", "bun", "hco3", "ph")
+
+
+def _stay_extreme(values: FloatArray, start: np.ndarray, largest: bool) -> FloatArray:
+    """Running maximum (or minimum) of the measurements since the start of the stay."""
+    group = np.cumsum(start == np.arange(len(values)))
+    col = pl.col("v").cum_max() if largest else pl.col("v").cum_min()
+    frame = pl.DataFrame({"g": group, "v": values}).with_columns(pl.col("v").fill_nan(None))
+    out = frame.select(col.over("g")).to_series().cast(pl.Float64).fill_null(np.nan).to_numpy()
+    return out  # type: ignore[no-any-return]
 
 
 def _physiology(raw: dict[str, FloatArray], last: dict[str, FloatArray], hours, start, out: dict) -> None:
@@ -96,6 +111,13 @@ def _physiology(raw: dict[str, FloatArray], last: dict[str, FloatArray], hours, 
         out[f"{v}__min24"], out[f"{v}__max24"] = w24.min(x), w24.max(x)
         out[f"{v}__delta6"] = last[v] - last[v][w6.first]
         out[f"{v}__vs_stay"] = last[v] - _stay_mean(x, start)
+        out[f"{v}__stay_max"], out[f"{v}__stay_min"] = _stay_extreme(x, start, True), _stay_extreme(x, start, False)
+    for v in STAY_EXTREME_LABS:
+        out[f"{v}__stay_max"], out[f"{v}__stay_min"] = (
+            _stay_extreme(raw[v], start, True),
+            _stay_extreme(raw[v], start, False),
+        )
+        out[f"{v}__min24"], out[f"{v}__max24"] = w24.min(raw[v]), w24.max(raw[v])
     for v in LABS:
         out[v] = last[v]
         out[f"{v}__delta24"] = last[v] - last[v][w24.first]

@@ -8,32 +8,34 @@ from __future__ import annotations
 
 import numpy as np
 
-from sepsiscope.cohort.timeseries import FloatArray, IntArray, WindowPlan
+from sepsiscope.cohort.timeseries import FloatArray, IntArray, WindowPlan, segment_cumsum
 
 
-def _window_sum(values: FloatArray, first: IntArray) -> FloatArray:
-    """Sum over rows [first[i], i] (NaN counted as 0)."""
-    cs = np.concatenate([[0.0], np.cumsum(np.nan_to_num(values))])
-    return cs[np.arange(1, len(values) + 1)] - cs[first]  # type: ignore[no-any-return]
+def _window_sum(values: FloatArray, start: IntArray, first: IntArray) -> FloatArray:
+    """Sum over rows [first[i], i] (NaN counted as 0), from per-patient cumulative sums."""
+    cs = segment_cumsum(values, start)
+    before = np.where(first > start, cs[np.maximum(first - 1, 0)], 0.0)
+    return cs - before  # type: ignore[no-any-return]
 
 
 class Window:
     """One window length over one patient-sorted table: plans shared by all statistics."""
 
     def __init__(self, hours: FloatArray, start: IntArray, first: IntArray) -> None:
-        self.since_start = hours - hours[start]  # small numbers keep the cumulative sums exact
+        self.since_start = hours - hours[start]  # small numbers keep the cumulative sums accurate
+        self.start = start
         self.first = first
         self.plan = WindowPlan(first)
 
     def count(self, values: FloatArray) -> FloatArray:
         """Number of measurements in the window."""
-        return _window_sum((~np.isnan(values)).astype(float), self.first)
+        return _window_sum((~np.isnan(values)).astype(float), self.start, self.first)
 
     def mean(self, values: FloatArray) -> FloatArray:
         """Mean of the measurements in the window (NaN if none)."""
         n = self.count(values)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(n > 0, _window_sum(values, self.first) / n, np.nan)
+            return np.where(n > 0, _window_sum(values, self.start, self.first) / n, np.nan)
 
     def max(self, values: FloatArray) -> FloatArray:
         """Maximum of the measurements in the window."""
@@ -48,9 +50,9 @@ class Window:
         ok = ~np.isnan(values)
         t = np.where(ok, self.since_start, 0.0)
         v = np.where(ok, values, 0.0)
-        n = _window_sum(ok.astype(float), self.first)
-        st, sv = _window_sum(t, self.first), _window_sum(v, self.first)
-        stt, stv = _window_sum(t * t, self.first), _window_sum(t * v, self.first)
+        n = self.count(values)
+        st, sv = _window_sum(t, self.start, self.first), _window_sum(v, self.start, self.first)
+        stt, stv = _window_sum(t * t, self.start, self.first), _window_sum(t * v, self.start, self.first)
         den = n * stt - st * st
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where((n >= 2) & (den > 1e-9), (n * stv - st * sv) / den, np.nan)

@@ -11,6 +11,7 @@ from typing import Any
 
 from sepsiscope.errors import ReadError
 from sepsiscope.io.dataset import write_patient_dataset
+from sepsiscope.io.predictions import read_prediction_dir, write_prediction_dir
 from sepsiscope.io.psv import read_psv, write_psv
 from sepsiscope.io.report import ReadReport, ReadResult, RowProblem
 from sepsiscope.io.tabular import read_table
@@ -20,9 +21,11 @@ __all__ = [
     "ReadResult",
     "RowProblem",
     "read_any",
+    "read_prediction_dir",
     "read_psv",
     "read_table",
     "write_patient_dataset",
+    "write_prediction_dir",
     "write_psv",
 ]
 

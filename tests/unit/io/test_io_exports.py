@@ -16,8 +16,8 @@ from .psvfiles import hours, write_folder, write_zip
 
 def test_exported_names() -> None:
     assert sorted(io.__all__) == [
-        "ReadReport", "ReadResult", "RowProblem", "read_any", "read_psv", "read_table", "write_patient_dataset",
-        "write_psv",
+        "ReadReport", "ReadResult", "RowProblem", "read_any", "read_prediction_dir", "read_psv", "read_table",
+        "write_patient_dataset", "write_prediction_dir", "write_psv",
     ]  # fmt: skip
     for name in io.__all__:
         assert getattr(io, name).__doc__, name

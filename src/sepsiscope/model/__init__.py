@@ -1,0 +1,1 @@
+"""Early-warning model (L3): metrics, evaluation and, later, training and prediction."""

@@ -1,0 +1,61 @@
+"""Model data: causal features + labels, and patient-level folds (never row-level)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from sepsiscope.errors import ScoreInputError
+from sepsiscope.features.build import build_features
+
+LABEL = "sepsis_label"
+
+
+@dataclass(frozen=True)
+class ModelData:
+    """Feature matrix in input row order, with keys (and labels when training)."""
+
+    X: np.ndarray
+    features: list[str]
+    patient_id: np.ndarray
+    hour: np.ndarray
+    y: np.ndarray | None
+
+
+def features_matrix(table: pl.DataFrame, groups: Sequence[str], features: Sequence[str] | None = None) -> ModelData:
+    """Build features without ever reading ``sepsis_label``; optionally in a fixed column order."""
+    unlabeled = table.drop(LABEL, strict=False)
+    frame = build_features(unlabeled, groups)
+    names = list(features) if features is not None else [c for c in frame.columns if c not in ("patient_id", "hour")]
+    missing = [c for c in names if c not in frame.columns]
+    if missing:
+        raise ScoreInputError(f"features {missing[:5]} cannot be built from this table")
+    X = frame.select(names).to_numpy(order="c").astype(np.float32, copy=False)
+    return ModelData(
+        X=X,
+        features=names,
+        patient_id=frame.get_column("patient_id").to_numpy(),
+        hour=frame.get_column("hour").to_numpy(),
+        y=None,
+    )
+
+
+def labels(table: pl.DataFrame) -> np.ndarray:
+    """The ``sepsis_label`` column as 0/1 integers; training needs it complete."""
+    if LABEL not in table.columns:
+        raise ScoreInputError("training data needs a sepsis_label column (PhysioNet SepsisLabel)")
+    y = table.get_column(LABEL)
+    if y.null_count():
+        raise ScoreInputError(f"sepsis_label has {y.null_count()} missing values")
+    return y.cast(pl.Int8).to_numpy()
+
+
+def patient_folds(patient_id: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """Fold number (0..k-1) per row; every row of a patient in the same fold."""
+    uniq, inverse = np.unique(patient_id, return_inverse=True)
+    rng = np.random.default_rng(seed)
+    fold_of_patient = rng.permutation(len(uniq)) % k
+    return fold_of_patient[inverse]  # type: ignore[no-any-return]

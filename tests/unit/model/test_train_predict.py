@@ -1,0 +1,112 @@
+"""Train and predict on a small synthetic ward: causality, determinism, label blindness, artifacts."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from sepsiscope.cli import app
+from sepsiscope.io.predictions import read_prediction_dir
+from sepsiscope.model.artifact import ModelArtifact, load_default
+from sepsiscope.model.predict import predict_table
+from sepsiscope.model.train import TrainConfig, train
+from sepsiscope.synth import generate_ward, to_psv_folder
+
+CONFIG = TrainConfig(folds=3, rounds=25, min_data_in_leaf=20, negative_fraction=0.5, seed=3)
+
+
+def labelled_ward(n: int = 80, seed: int = 5) -> pl.DataFrame:
+    ward = generate_ward(n, 48, seed=seed)
+    onset = ward.truth.select("patient_id", "onset_hour")
+    return (
+        ward.table.join(onset, on="patient_id", how="left", maintain_order="left")
+        .with_columns(
+            sepsis_label=(pl.col("onset_hour").is_not_null() & (pl.col("hour") >= pl.col("onset_hour") - 6))
+            .cast(pl.Int8)
+        )
+        .drop("onset_hour")
+    )
+
+
+@pytest.fixture(scope="module")
+def trained():
+    return train(labelled_ward(), CONFIG)
+
+
+def test_training_learns_something_and_reports_cv(trained) -> None:
+    cv = trained.cv
+    assert cv["auroc"] > 0.75
+    assert 0 < trained.artifact.threshold < 1
+    assert trained.artifact.threshold_rule.startswith("maximum out-of-fold normalized utility, worst case")
+    assert trained.oof_probability.shape == trained.y.shape
+
+
+def test_same_seed_same_model(trained) -> None:
+    again = train(labelled_ward(), CONFIG)
+    table = labelled_ward(20, seed=9)
+    a = predict_table(trained.artifact, table).frame
+    b = predict_table(again.artifact, table).frame
+    assert a.equals(b)
+
+
+def test_appending_future_rows_never_changes_earlier_predictions(trained) -> None:
+    table = labelled_ward(15, seed=11)
+    cut = table.filter(pl.col("hour") <= 30)
+    full = predict_table(trained.artifact, table).frame.filter(pl.col("hour") <= 30)
+    part = predict_table(trained.artifact, cut).frame
+    np.testing.assert_array_equal(full.get_column("probability").to_numpy(), part.get_column("probability").to_numpy())
+
+
+def test_predict_never_reads_the_label(trained) -> None:
+    table = labelled_ward(15, seed=12)
+    garbled = table.with_columns(pl.lit(1, dtype=pl.Int8).alias("sepsis_label"))
+    without = table.drop("sepsis_label")
+    a = predict_table(trained.artifact, table).frame
+    assert a.equals(predict_table(trained.artifact, garbled).frame)
+    assert a.equals(predict_table(trained.artifact, without).frame)
+
+
+def test_artifact_round_trip(trained, tmp_path) -> None:
+    trained.artifact.save(tmp_path / "m")
+    loaded = ModelArtifact.load(tmp_path / "m")
+    table = labelled_ward(10, seed=13)
+    assert predict_table(loaded, table).frame.equals(predict_table(trained.artifact, table).frame)
+    meta = json.loads((tmp_path / "m" / "model.json").read_text())
+    assert meta["metadata"]["trained_on"]["rows"] == trained.y.size
+
+
+def test_explanations_name_variables_in_words(trained) -> None:
+    table = labelled_ward(30, seed=14)
+    preds = predict_table(trained.artifact, table, explain=True)
+    assert preds.explanations, "expected some alerts on a ward with septic patients"
+    first = preds.explanations[0]
+    assert first["reasons"] and all(r["contribution"] > 0 for r in first["reasons"])
+    assert all(isinstance(r["text"], str) and "__" not in r["text"] for r in first["reasons"])
+
+
+def test_cli_train_predict_round_trip(tmp_path) -> None:
+    ward = generate_ward(40, 36, seed=21)
+    to_psv_folder(ward, tmp_path / "psv")
+    runner = CliRunner()
+    res = runner.invoke(app, ["train", str(tmp_path / "psv"), "--out", str(tmp_path / "m"), "--folds", "2",
+                              "--rounds", "10"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["predict", str(tmp_path / "psv"), "--model", str(tmp_path / "m"), "--out",
+                              str(tmp_path / "pred"), "--explain"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    files = sorted(p.name for p in (tmp_path / "pred").glob("*.psv"))
+    assert files == sorted(p.name for p in (tmp_path / "psv").glob("*.psv"))
+    header = (tmp_path / "pred" / files[0]).read_text().splitlines()[0]
+    assert header == "PredictedProbability|PredictedLabel"
+    preds = read_prediction_dir(tmp_path / "pred")
+    assert preds.height == ward.table.height
+
+
+def test_default_model_ships_and_loads() -> None:
+    model = load_default()
+    assert model.features and model.metadata["trained_on"]["patients"] == 20_336
+    assert "context" not in model.feature_groups
