@@ -25,8 +25,9 @@ def labelled_ward(n: int = 80, seed: int = 5) -> pl.DataFrame:
     return (
         ward.table.join(onset, on="patient_id", how="left", maintain_order="left")
         .with_columns(
-            sepsis_label=(pl.col("onset_hour").is_not_null() & (pl.col("hour") >= pl.col("onset_hour") - 6))
-            .cast(pl.Int8)
+            sepsis_label=(pl.col("onset_hour").is_not_null() & (pl.col("hour") >= pl.col("onset_hour") - 6)).cast(
+                pl.Int8
+            )
         )
         .drop("onset_hour")
     )
