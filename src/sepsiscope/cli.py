@@ -291,6 +291,8 @@ def train(
     folds: Annotated[int, typer.Option(help="Patient-grouped cross-validation folds.")] = 5,
     seed: Annotated[int, typer.Option(help="Random seed (same data + seed = same model).")] = 2019,
     rounds: Annotated[int, typer.Option(help="Boosting rounds.")] = 300,
+    engine: Annotated[str, typer.Option(help="Feature engine: embedded or spark.")] = "embedded",
+    spark_master: Annotated[str | None, typer.Option(help="Spark master URL (with --engine spark).")] = None,
     oof_out: Annotated[
         Path | None,
         typer.Option(help="Also write the out-of-fold predictions here (PhysioNet format) for `sepsiscope evaluate`."),
@@ -314,6 +316,8 @@ def train(
         rounds=rounds,
         alerts_per_patient_day=alerts_per_patient_day,
         threshold_rule=threshold_rule,
+        engine=engine,
+        spark_master=spark_master,
     )
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=err) as bars:  # fmt: skip
@@ -362,6 +366,8 @@ def predict(
         bool, typer.Option("--explain", help="Also write OUT/explanations.jsonl: top reasons for every alert.")
     ] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace prediction files already in OUT.")] = False,
+    engine: Annotated[str, typer.Option(help="Feature engine: embedded or spark.")] = "embedded",
+    spark_master: Annotated[str | None, typer.Option(help="Spark master URL (with --engine spark).")] = None,
 ) -> None:
     """Predict sepsis risk for every patient-hour, each from that hour and earlier only.
 
@@ -380,7 +386,13 @@ def predict(
         raise _fail(str(exc), 1) from None
     result = _read(input, "error", "clean", None)
     with err.status(f"predicting {result.table.height:,} patient-hours"):
-        preds = predict_table(artifact, result.table.drop("sepsis_label", strict=False), explain=explain)
+        preds = predict_table(
+            artifact,
+            result.table.drop("sepsis_label", strict=False),
+            explain=explain,
+            engine=engine,
+            spark_master=spark_master,
+        )
     try:
         write_prediction_dir(preds.frame, out, overwrite=overwrite)
     except SepsiscopeError as exc:

@@ -88,3 +88,19 @@ def test_cli_spark_engine_on_all_of_set_a_matches_embedded(spark, set_a_zip, tmp
     result = runner.invoke(app, ["score", str(dataset), "--out", str(spark_dir), "--engine", "spark"])
     assert result.exit_code == 0, result.output
     assert_frames_equivalent(pl.read_parquet(str(spark_dir / "*.parquet")), pl.read_parquet(embedded))
+
+
+def test_model_features_identical(spark) -> None:
+    """Train/predict features through Spark equal the embedded ones (floats within 1e-9)."""
+    from sepsiscope.features import build_features
+    from sepsiscope.model.dataset import features_matrix
+
+    table = generate_ward(30, 48, seed=4).table
+    groups = ("physiology", "measurement", "context")
+    spark_x = features_matrix(table, groups, engine="spark")
+    embedded = build_features(table, groups)
+    local_x = features_matrix(table, groups)
+    assert spark_x.features == local_x.features
+    np = pytest.importorskip("numpy")
+    np.testing.assert_allclose(spark_x.X, local_x.X, rtol=0, atol=1e-9, equal_nan=True)
+    assert embedded.height == table.height

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
+from typing import Literal
 
 import numpy as np
 import polars as pl
@@ -25,10 +27,43 @@ class ModelData:
     y: np.ndarray | None
 
 
-def features_matrix(table: pl.DataFrame, groups: Sequence[str], features: Sequence[str] | None = None) -> ModelData:
-    """Build features without ever reading ``sepsis_label``; optionally in a fixed column order."""
+Engine = Literal["embedded", "spark"]
+
+
+def _spark_features(table: pl.DataFrame, groups: Sequence[str], spark_master: str | None) -> pl.DataFrame:
+    """The same ``build_features`` run per patient partition on Spark, back in input row order."""
+    import tempfile
+
+    from sepsiscope.cohort.spark import apply_by_patient, spark_session
+    from sepsiscope.io.dataset import write_patient_dataset
+
+    with tempfile.TemporaryDirectory(prefix="sepsiscope-features-") as tmp:
+        write_patient_dataset(table, tmp, overwrite=True)
+        session = spark_session(spark_master)
+        built = apply_by_patient(session.read.parquet(tmp), partial(build_features, groups=tuple(groups)))
+        frame = pl.from_arrow(built.toArrow())
+    assert isinstance(frame, pl.DataFrame)
+    order = table.select("patient_id", "hour").with_row_index("_row")
+    return order.join(frame, on=["patient_id", "hour"], how="left").sort("_row").drop("_row")
+
+
+def features_matrix(
+    table: pl.DataFrame,
+    groups: Sequence[str],
+    features: Sequence[str] | None = None,
+    *,
+    engine: Engine = "embedded",
+    spark_master: str | None = None,
+) -> ModelData:
+    """Build features without ever reading ``sepsis_label``; optionally in a fixed column order.
+
+    ``engine="spark"`` computes the same features on Spark (sepsiscope.cohort.spark).
+    """
     unlabeled = table.drop(LABEL, strict=False)
-    frame = build_features(unlabeled, groups)
+    if engine == "spark":
+        frame = _spark_features(unlabeled, groups, spark_master)
+    else:
+        frame = build_features(unlabeled, groups)
     names = list(features) if features is not None else [c for c in frame.columns if c not in ("patient_id", "hour")]
     missing = [c for c in names if c not in frame.columns]
     if missing:

@@ -25,9 +25,22 @@ class Predictions:
     explanations: list[dict[str, object]]
 
 
-def predict_table(artifact: ModelArtifact, table: pl.DataFrame, *, explain: bool = False) -> Predictions:
-    """Score a wide table with a trained model."""
-    data = features_matrix(table, artifact.feature_groups, artifact.features)
+def predict_table(
+    artifact: ModelArtifact,
+    table: pl.DataFrame,
+    *,
+    explain: bool = False,
+    engine: str = "embedded",
+    spark_master: str | None = None,
+) -> Predictions:
+    """Score a wide table with a trained model (features on the embedded engine or Spark)."""
+    data = features_matrix(
+        table,
+        artifact.feature_groups,
+        artifact.features,
+        engine=engine,
+        spark_master=spark_master,  # type: ignore[arg-type]
+    )
     probability = artifact.probabilities(data.X)
     label = (probability >= artifact.threshold).astype(np.int8)
     frame = pl.DataFrame({"patient_id": data.patient_id, "hour": data.hour, "probability": probability, "label": label})

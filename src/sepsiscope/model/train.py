@@ -54,6 +54,8 @@ class TrainConfig:
     threads: int = 2
     alerts_per_patient_day: float | None = None
     threshold_rule: str = "robust"
+    engine: str = "embedded"
+    spark_master: str | None = None
 
     def lgb_params(self) -> dict[str, Any]:
         """LightGBM parameters (deterministic for a seed and thread count)."""
@@ -173,7 +175,7 @@ def train(table: pl.DataFrame, config: TrainConfig = TrainConfig(), progress: Pr
     tick = progress or (lambda step, done, total: None)
     groups = feature_groups(config.features)
     tick("features", 0, 1)
-    data = features_matrix(table, groups)
+    data = features_matrix(table, groups, engine=config.engine, spark_master=config.spark_master)  # type: ignore[arg-type]
     y = labels(table)
     tick("features", 1, 1)
     folds = patient_folds(data.patient_id, config.folds, config.seed)
