@@ -56,7 +56,28 @@ PSV_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 HEADER = "|".join(PSV_COLUMNS).encode() + b"\n"
 LABEL = "SepsisLabel"
+#: The same files with the label column removed (as given to a model at test time).
+HEADER_UNLABELED = "|".join(PSV_COLUMNS[:-1]).encode() + b"\n"
+
+
+def _with_label_column(data: bytes | _Unreadable) -> bytes | _Unreadable:
+    """A file without ``SepsisLabel`` gets the column back as ``NaN`` (lines keep their numbers)."""
+    if not isinstance(data, bytes):
+        return data
+    bom = data.startswith(_BOM)
+    text = data[3:] if bom else data
+    crlf = text.startswith(HEADER_UNLABELED[:-1] + b"\r\n")
+    if not (text.startswith(HEADER_UNLABELED) or crlf):
+        return data
+    eol = b"\r\n" if crlf else b"\n"
+    body = text[len(HEADER_UNLABELED) + (1 if crlf else 0) :]
+    if body and not body.endswith(b"\n"):
+        body += eol
+    return (_BOM if bom else b"") + HEADER[:-1] + eol + body.replace(eol, b"|NaN" + eol)
+
+
 HOUR = "ICULOS"
+LABEL_COLUMN = "sepsis_label"
 #: adult-scores.md §1.4: Gender 0 -> female, 1 -> male; Unit1/Unit2 1 -> true, 0 -> false.
 GENDER_CODES: dict[float, str] = {0.0: "female", 1.0: "male"}
 #: adult-scores.md §1.4: FiO2 in [0.20, 0.21) is a rounding artefact, set to 0.21.
@@ -457,6 +478,8 @@ class _PsvReader:
         self.frames: list[pl.DataFrame] = []
         seen: Counter[str] = Counter()
         self.forced: dict[int, tuple[str, str | None, str]] = {}
+        self.unlabeled = 0  # files given without the SepsisLabel column
+        self.lock = threading.Lock()
         first_of: dict[str, str] = {}
         for i, stem in enumerate(self.stems):
             seen[stem] += 1
@@ -485,7 +508,10 @@ class _PsvReader:
 
     def _load(self, indices: range) -> _Loaded:
         """Worker thread: read the files, check headers, count rows, join the bodies."""
-        datas = [self.source.load(i) for i in indices]
+        loaded = [self.source.load(i) for i in indices]
+        datas = [_with_label_column(d) for d in loaded]
+        with self.lock:
+            self.unlabeled += sum(a is not b for a, b in zip(loaded, datas, strict=True))
         hl = len(HEADER)
         pieces: list[bytes | memoryview | None] = []
         rows: list[int] = []
@@ -620,6 +646,11 @@ class _PsvReader:
             table = _canonical(raw, stems.gather(self.fidx))
         else:
             table = _canonical(raw.filter(pl.Series(keep)), stems.gather(self.fidx[keep]))
+        if self.unlabeled and self.unlabeled == len(self.names):
+            table = table.drop(LABEL_COLUMN)
+            self.report.notes.append("no SepsisLabel column in the input files: the table has no sepsis_label column")
+        elif self.unlabeled:
+            self.report.notes.append(f"{self.unlabeled} files have no SepsisLabel column: sepsis_label is null there")
         self.report.rows_out = table.height
         return ReadResult(table, self.report)
 

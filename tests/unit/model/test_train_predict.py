@@ -111,3 +111,20 @@ def test_default_model_ships_and_loads() -> None:
     model = load_default()
     assert model.features and model.metadata["trained_on"]["patients"] == 20_336
     assert "context" not in model.feature_groups
+
+
+def test_cli_predict_on_files_without_sepsis_label(trained, tmp_path) -> None:
+    """Test-time files have no SepsisLabel column; predictions equal those on labelled files."""
+    ward = generate_ward(6, 30, seed=31)
+    to_psv_folder(ward, tmp_path / "labelled")
+    (tmp_path / "unlabeled").mkdir()
+    for f in (tmp_path / "labelled").glob("*.psv"):
+        lines = f.read_text().splitlines()
+        (tmp_path / "unlabeled" / f.name).write_text("".join(x.rsplit("|", 1)[0] + "\n" for x in lines))
+    trained.artifact.save(tmp_path / "m")
+    runner = CliRunner()
+    for name in ("labelled", "unlabeled"):
+        res = runner.invoke(app, ["predict", str(tmp_path / name), "--model", str(tmp_path / "m"), "--out",
+                                  str(tmp_path / f"pred_{name}")])  # fmt: skip
+        assert res.exit_code == 0, res.output
+    assert read_prediction_dir(tmp_path / "pred_labelled").equals(read_prediction_dir(tmp_path / "pred_unlabeled"))
