@@ -10,7 +10,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -64,22 +64,26 @@ def calc(
         raise typer.Exit(1)
 
 
-OnInvalid = Literal["error", "quarantine"]
-Implausible = Literal["clean", "reject"]
+QUARANTINE_HINT = "pass --on-invalid quarantine to set bad rows aside and score the rest"
 
 
-def _read(input: Path, on_invalid: str, implausible: str, column: list[str] | None):  # type: ignore[no-untyped-def]
+def _read(  # type: ignore[no-untyped-def]
+    input: Path, on_invalid: str, implausible: str, column: list[str] | None, hint: str | None = QUARANTINE_HINT
+):
     from sepsiscope.io import read_any
 
     if on_invalid not in ("error", "quarantine") or implausible not in ("clean", "reject"):
         raise _fail("--on-invalid takes error|quarantine and --implausible takes clean|reject", 2)
+    bad = [item for item in column or [] if "=" not in item]
+    if bad:
+        raise _fail(f"--column takes SOURCE=canonical, got {bad[0]!r}", 2)
     mapping = dict(item.split("=", 1) for item in column or [])
     options = {"columns": mapping} if mapping else {}
     try:
         with err.status(f"reading {input}"):
             return read_any(input, on_invalid=on_invalid, implausible=implausible, **options)
     except ReadError as exc:
-        raise _fail(str(exc), 1, "pass --on-invalid quarantine to set bad rows aside and score the rest") from None
+        raise _fail(str(exc), 1, hint) from None
     except SepsiscopeError as exc:
         raise _fail(str(exc), 1) from None
 
@@ -308,7 +312,8 @@ def train(
     from sepsiscope.model.train import TrainConfig
     from sepsiscope.model.train import train as train_model
 
-    result = _read(data, "error", "clean", None)
+    result = _read(data, "error", "clean", None, hint="fix the file: training needs every row")
+    err.print(result.report.summary(), highlight=False)
     config = TrainConfig(
         features=features,
         folds=folds,
@@ -384,7 +389,8 @@ def predict(
         artifact = ModelArtifact.load(model) if model else load_default()
     except SepsiscopeError as exc:
         raise _fail(str(exc), 1) from None
-    result = _read(input, "error", "clean", None)
+    result = _read(input, "error", "clean", None, hint="fix the file: every input row needs a prediction")
+    err.print(result.report.summary(), highlight=False)
     with err.status(f"predicting {result.table.height:,} patient-hours"):
         preds = predict_table(
             artifact,
