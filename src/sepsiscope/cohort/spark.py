@@ -48,7 +48,7 @@ def spark_session(
     chosen = master or os.environ.get("SPARK_MASTER")
     if chosen:
         builder = builder.master(chosen)
-    elif not os.environ.get("SPARK_HOME_SUBMITTED"):
+    elif not os.environ.get("PYSPARK_GATEWAY_PORT"):  # set by spark-submit, whose --master then applies
         builder = builder.master("local[*]")
     defaults = {
         "spark.sql.session.timeZone": "UTC",
