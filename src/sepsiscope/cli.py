@@ -115,9 +115,13 @@ ColumnOpt = Annotated[
 @app.command()
 def score(
     input: Annotated[
-        Path, typer.Argument(help="PhysioNet folder or zip of p*.psv, a CSV/Parquet wide table, or a Parquet folder.")
+        str,
+        typer.Argument(
+            help="PhysioNet folder or zip of p*.psv, a CSV/Parquet wide table, or a Parquet folder "
+            "(with --engine spark also an object-store URL such as s3a://bucket/path)."
+        ),
     ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output Parquet file (a folder with --engine spark).")],
+    out: Annotated[str, typer.Option("--out", "-o", help="Output Parquet file (a folder or URL with --engine spark).")],
     on_invalid: OnInvalidOpt = "error",
     implausible: ImplausibleOpt = "clean",
     scores: Annotated[str, typer.Option(help="Comma-separated scores to compute.")] = "sirs,qsofa,news2,mews,sofa",
@@ -144,7 +148,8 @@ def score(
         _score_spark(input, out, names, spark_master, on_invalid, implausible, column)
         err.print(f"wrote {out} with Spark in {time.perf_counter() - started:.1f} s", highlight=False)
         return
-    result = _read(input, on_invalid, implausible, column)
+    source, target = Path(input), Path(out)
+    result = _read(source, on_invalid, implausible, column)
     read_s = time.perf_counter() - started
     try:
         with err.status(f"scoring {result.table.height:,} patient-hours"):
@@ -153,9 +158,9 @@ def score(
         raise _fail(f"unknown score {exc}", 2) from None
     except SepsiscopeError as exc:
         raise _fail(str(exc), 1) from None
-    out.parent.mkdir(parents=True, exist_ok=True)
-    scored.write_parquet(out)
-    _report(result, out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scored.write_parquet(target)
+    _report(result, target)
     err.print(
         f"wrote {scored.height:,} rows × {scored.width} columns to {out} "
         f"(read {read_s:.2f} s, total {time.perf_counter() - started:.2f} s)",
@@ -168,8 +173,8 @@ def _is_parquet_input(path: Path) -> bool:
 
 
 def _score_spark(
-    input: Path,
-    out: Path,
+    input: str,
+    out: str,
     names: list[str],
     master: str | None,
     on_invalid: str,
@@ -183,11 +188,12 @@ def _score_spark(
 
     with tempfile.TemporaryDirectory(prefix="sepsiscope-") as tmp:
         source = input
-        if "://" not in str(input) and not _is_parquet_input(input):
-            result = _read(input, on_invalid, implausible, column)
-            source = Path(tmp) / "input"
+        if "://" not in input and not _is_parquet_input(Path(input)):
+            result = _read(Path(input), on_invalid, implausible, column)
+            source = str(Path(tmp) / "input")
             write_patient_dataset(result.table, source)
-            _report(result, out)
+            if "://" not in out:
+                _report(result, Path(out))
         from pyspark.sql import SparkSession
 
         ours = SparkSession.getActiveSession() is None
@@ -195,7 +201,7 @@ def _score_spark(
             session = spark_session(master)
         try:
             with err.status(f"scoring {input} on Spark ({session.sparkContext.master})"):
-                score_parquet(session, str(source), str(out), names)
+                score_parquet(session, source, out, names)
         finally:
             if ours:
                 session.stop()
