@@ -32,6 +32,7 @@ check: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/ruff format --check src tests benchmarks
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy src/sepsiscope
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_read.py

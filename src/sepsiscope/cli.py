@@ -10,7 +10,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -301,7 +301,9 @@ def train(
     folds: Annotated[int, typer.Option(help="Patient-grouped cross-validation folds.")] = 5,
     seed: Annotated[int, typer.Option(help="Random seed (same data + seed = same model).")] = 2019,
     rounds: Annotated[int, typer.Option(help="Boosting rounds.")] = 300,
-    engine: Annotated[str, typer.Option(help="Feature engine: embedded or spark.")] = "embedded",
+    engine: Annotated[
+        Literal["embedded", "spark"], typer.Option(help="Feature engine: embedded or spark.")
+    ] = "embedded",
     spark_master: Annotated[str | None, typer.Option(help="Spark master URL (with --engine spark).")] = None,
     oof_out: Annotated[
         Path | None,
@@ -377,7 +379,9 @@ def predict(
         bool, typer.Option("--explain", help="Also write OUT/explanations.jsonl: top reasons for every alert.")
     ] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace prediction files already in OUT.")] = False,
-    engine: Annotated[str, typer.Option(help="Feature engine: embedded or spark.")] = "embedded",
+    engine: Annotated[
+        Literal["embedded", "spark"], typer.Option(help="Feature engine: embedded or spark.")
+    ] = "embedded",
     spark_master: Annotated[str | None, typer.Option(help="Spark master URL (with --engine spark).")] = None,
 ) -> None:
     """Predict sepsis risk for every patient-hour, each from that hour and earlier only.

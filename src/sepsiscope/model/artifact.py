@@ -46,7 +46,7 @@ class ModelArtifact:
 
     def probabilities(self, X: np.ndarray) -> np.ndarray:
         """Calibrated probabilities for a feature matrix in ``features`` order."""
-        return self.calibration(self.booster.predict(X, raw_score=False))
+        return self.calibration(np.asarray(self.booster.predict(X, raw_score=False)))
 
     def save(self, folder: str | Path) -> Path:
         """Write ``model.txt`` and ``model.json`` into ``folder``."""

@@ -84,7 +84,7 @@ def explain_rows(artifact: ModelArtifact, X: np.ndarray, top: int = TOP) -> list
     """Top ``top`` variable groups that raised each row's prediction (positive contributions)."""
     if len(X) == 0:
         return []
-    contrib = artifact.booster.predict(X, pred_contrib=True)[:, :-1]
+    contrib = np.asarray(artifact.booster.predict(X, pred_contrib=True))[:, :-1]
     bases = [_base(f) for f in artifact.features]
     groups = sorted(set(bases))
     index = {g: i for i, g in enumerate(groups)}

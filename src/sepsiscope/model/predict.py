@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 
 from sepsiscope.model.artifact import ModelArtifact
-from sepsiscope.model.dataset import features_matrix
+from sepsiscope.model.dataset import Engine, features_matrix
 from sepsiscope.model.explain import explain_rows
 
 
@@ -30,7 +30,7 @@ def predict_table(
     table: pl.DataFrame,
     *,
     explain: bool = False,
-    engine: str = "embedded",
+    engine: Engine = "embedded",
     spark_master: str | None = None,
 ) -> Predictions:
     """Score a wide table with a trained model (features on the embedded engine or Spark)."""

@@ -31,7 +31,7 @@ from sepsiscope.features.build import feature_groups
 from sepsiscope.model import metrics
 from sepsiscope.model.artifact import Calibration, ModelArtifact
 from sepsiscope.model.card import subgroup_metrics
-from sepsiscope.model.dataset import features_matrix, labels, patient_folds
+from sepsiscope.model.dataset import Engine, features_matrix, labels, patient_folds
 
 Progress = Callable[[str, int, int], None]
 
@@ -54,7 +54,7 @@ class TrainConfig:
     threads: int = 2
     alerts_per_patient_day: float | None = None
     threshold_rule: str = "robust"
-    engine: str = "embedded"
+    engine: Engine = "embedded"
     spark_master: str | None = None
 
     def lgb_params(self) -> dict[str, Any]:
@@ -175,7 +175,7 @@ def train(table: pl.DataFrame, config: TrainConfig = TrainConfig(), progress: Pr
     tick = progress or (lambda step, done, total: None)
     groups = feature_groups(config.features)
     tick("features", 0, 1)
-    data = features_matrix(table, groups, engine=config.engine, spark_master=config.spark_master)  # type: ignore[arg-type]
+    data = features_matrix(table, groups, engine=config.engine, spark_master=config.spark_master)
     y = labels(table)
     tick("features", 1, 1)
     folds = patient_folds(data.patient_id, config.folds, config.seed)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sepsiscope.scores.arrays import FloatArray
+from sepsiscope.scores.arrays import BoolArray, FloatArray
 
 _INTERVAL = re.compile(r"^\s*([\[(])\s*(-?[\d.]+|-?∞|-inf)\s*,\s*(-?[\d.]+|∞|inf)\s*([\])])\s*$")
 _HALF = re.compile(r"^\s*(<|≤|<=|>|≥|>=)\s*(-?[\d.]+)\s*$")
@@ -56,11 +56,11 @@ class Band:
             return cls(x, math.inf, False, False, points)
         return cls(x, math.inf, True, False, points)
 
-    def contains(self, x: FloatArray) -> FloatArray:
+    def contains(self, x: FloatArray) -> BoolArray:
         """Boolean mask of the values inside this band (NaN is never inside)."""
         lo = x >= self.lo if self.lo_closed else x > self.lo
         hi = x <= self.hi if self.hi_closed else x < self.hi
-        return lo & hi  # type: ignore[no-any-return]
+        return lo & hi
 
     def text(self) -> str:
         """The band in the docs' notation."""
