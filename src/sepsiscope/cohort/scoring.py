@@ -30,6 +30,7 @@ from sepsiscope.cohort.timeseries import (
     IntArray,
     WindowPlan,
     carry_forward,
+    starts_from_flags,
     window_first,
 )
 from sepsiscope.errors import ScoreInputError
@@ -81,8 +82,7 @@ def patient_rows(table: pl.DataFrame, needed: Sequence[str]) -> PatientRows:
     )
     if flags.get_column("dup").any():
         raise ScoreInputError("the table has duplicate (patient_id, hour) rows; the readers refuse these")
-    new = flags.get_column("new").to_numpy()
-    start = np.maximum.accumulate(np.where(new, np.arange(len(new)), 0)) if len(new) else np.zeros(0, np.int64)
+    start = starts_from_flags(flags.get_column("new").to_numpy())
     return PatientRows(frame, frame.get_column("hour").cast(pl.Float64).to_numpy(), start, back)
 
 

@@ -17,15 +17,23 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 
+def starts_from_flags(new: npt.NDArray[np.bool_]) -> IntArray:
+    """Index of each row's group start, from flags marking each group's first row."""
+    if len(new) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.maximum.accumulate(np.where(new, np.arange(len(new)), 0))  # type: ignore[no-any-return]
+
+
 def group_starts(codes: npt.NDArray[np.generic]) -> IntArray:
     """Index of each row's group start, for rows already sorted by group."""
-    n = len(codes)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    new = np.ones(n, dtype=bool)
+    new = np.ones(len(codes), dtype=bool)
     new[1:] = codes[1:] != codes[:-1]
-    idx = np.where(new, np.arange(n), 0)
-    return np.maximum.accumulate(idx)  # type: ignore[no-any-return]
+    return starts_from_flags(new)
+
+
+def patient_index(start: IntArray) -> IntArray:
+    """Patient number (0, 1, …) of each row, from the rows' group starts."""
+    return np.cumsum(start == np.arange(len(start))) - 1  # type: ignore[no-any-return]
 
 
 def last_observed(values: FloatArray, start: IntArray) -> IntArray:
@@ -45,8 +53,7 @@ def segment_cumsum(values: FloatArray, start: IntArray) -> FloatArray:
     """
     import polars as pl
 
-    group = np.cumsum(start == np.arange(len(values)))
-    frame = pl.DataFrame({"g": group, "v": np.nan_to_num(values)})
+    frame = pl.DataFrame({"g": patient_index(start), "v": np.nan_to_num(values)})
     return frame.select(pl.col("v").cum_sum().over("g")).to_series().to_numpy()  # type: ignore[no-any-return]
 
 
@@ -79,7 +86,7 @@ def window_first(hours: FloatArray, start: IntArray, window_h: float) -> IntArra
     n = len(hours)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    patient = np.cumsum(start == np.arange(n)) - 1
+    patient = patient_index(start)
     span = float(np.max(hours) - np.min(hours)) + window_h + 1.0
     key = patient * span + (hours - np.min(hours))
     return np.searchsorted(key, key - window_h, side="right")  # type: ignore[no-any-return]

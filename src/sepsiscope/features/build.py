@@ -17,7 +17,7 @@ Feature groups (the transfer study in docs/model-card.md compares them):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +28,7 @@ from sepsiscope.cohort.timeseries import (
     FloatArray,
     carry_forward,
     hours_since_observed,
+    patient_index,
     segment_cumsum,
     window_first,
 )
@@ -93,15 +94,16 @@ STAY_EXTREME_LABS = ("lactate", "creatinine", "bilirubin_total", "wbc", "platele
 
 def _stay_extreme(values: FloatArray, start: np.ndarray, largest: bool) -> FloatArray:
     """Running maximum (or minimum) of the measurements since the start of the stay."""
-    group = np.cumsum(start == np.arange(len(values)))
     col = pl.col("v").cum_max() if largest else pl.col("v").cum_min()
-    frame = pl.DataFrame({"g": group, "v": values}).with_columns(pl.col("v").fill_nan(None))
+    frame = pl.DataFrame({"g": patient_index(start), "v": values}).with_columns(pl.col("v").fill_nan(None))
     out = frame.select(col.over("g")).to_series().cast(pl.Float64).fill_null(np.nan).to_numpy()
     return out  # type: ignore[no-any-return]
 
 
-def _physiology(raw: dict[str, FloatArray], last: dict[str, FloatArray], hours, start, out: dict) -> None:
-    w6, w12, w24 = (Window(hours, start, window_first(hours, start, h)) for h in (6, 12, 24))
+def _physiology(
+    raw: dict[str, FloatArray], last: dict[str, FloatArray], start, w: dict[int, Window], out: dict
+) -> None:
+    w6, w12, w24 = w[6], w[12], w[24]
     for v in VITALS:
         x = raw[v]
         out[v] = last[v]
@@ -142,13 +144,13 @@ def build_features(table: pl.DataFrame, groups: Sequence[str] = ("physiology",))
     raw = {v: column_as_float(rows.frame, v) if v in present else nan for v in (*VITALS, *LABS)}
     last = {v: carry_forward(x, rows.hours, rows.start, None) for v, x in raw.items()}
     out: dict[str, FloatArray] = {}
+    windows = {h: Window(rows.hours, rows.start, window_first(rows.hours, rows.start, h)) for h in (6, 12, 24)}
     if "physiology" in spec.groups:
-        _physiology(raw, last, rows.hours, rows.start, out)
+        _physiology(raw, last, rows.start, windows, out)
         scored = score_table(rows.frame)
         for c in SCORE_COLUMNS:
             out[c] = scored.get_column(c).cast(pl.Float64).fill_null(np.nan).to_numpy()
-        w24 = Window(rows.hours, rows.start, window_first(rows.hours, rows.start, 24))
-        out["sofa__rise24"] = out["sofa_total"] - w24.min(out["sofa_total"])
+        out["sofa__rise24"] = out["sofa_total"] - windows[24].min(out["sofa_total"])
         out["age_years"] = column_as_float(rows.frame, "age_years") if "age_years" in present else nan
         out["sex_male"] = (
             rows.frame.get_column("sex").eq("male").cast(pl.Float64).fill_null(np.nan).to_numpy()
@@ -156,19 +158,12 @@ def build_features(table: pl.DataFrame, groups: Sequence[str] = ("physiology",))
             else nan
         )
     if "measurement" in spec.groups:
-        w24 = Window(rows.hours, rows.start, window_first(rows.hours, rows.start, 24))
         for v, x in raw.items():
             out[f"{v}__hours_since"] = hours_since_observed(x, rows.hours, rows.start)
-            out[f"{v}__n24"] = w24.count(x)
+            out[f"{v}__n24"] = windows[24].count(x)
     if "context" in spec.groups:
         for v in CONTEXT:
             out[v] = column_as_float(rows.frame, v) if v in present else nan
     columns = [pl.Series(name, values if rows.back is None else values[rows.back], dtype=pl.Float32)
                for name, values in out.items()]  # fmt: skip
     return table.select("patient_id", "hour").with_columns(columns).fill_nan(None)
-
-
-def feature_names(groups: Iterable[str]) -> list[str]:
-    """The column names ``build_features`` produces for ``groups`` (from a one-row table)."""
-    probe = pl.DataFrame({"patient_id": ["p"], "hour": [1]})
-    return [c for c in build_features(probe, tuple(groups)).columns if c not in ("patient_id", "hour")]
