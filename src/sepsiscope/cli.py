@@ -68,9 +68,16 @@ QUARANTINE_HINT = "pass --on-invalid quarantine to set bad rows aside and score 
 
 
 def _read(  # type: ignore[no-untyped-def]
-    input: Path, on_invalid: str, implausible: str, column: list[str] | None, hint: str | None = QUARANTINE_HINT
+    input: Path,
+    on_invalid: str,
+    implausible: str,
+    column: list[str] | None,
+    hint: str | None = QUARANTINE_HINT,
+    *,
+    batches: bool = False,
 ):
-    from sepsiscope.io import read_any
+    """Read INPUT as a ReadResult, or with ``batches`` as ReadBatches (PhysioNet read lazily)."""
+    from sepsiscope.io import read_any, read_batches
 
     if on_invalid not in ("error", "quarantine") or implausible not in ("clean", "reject"):
         raise _fail("--on-invalid takes error|quarantine and --implausible takes clean|reject", 2)
@@ -80,6 +87,8 @@ def _read(  # type: ignore[no-untyped-def]
     mapping = dict(item.split("=", 1) for item in column or [])
     options = {"columns": mapping} if mapping else {}
     try:
+        if batches:
+            return read_batches(input, on_invalid=on_invalid, implausible=implausible, **options)
         with err.status(f"reading {input}"):
             return read_any(input, on_invalid=on_invalid, implausible=implausible, **options)
     except ReadError as exc:
@@ -138,7 +147,7 @@ def score(
     Spark engine: INPUT should be a Parquet folder from `sepsiscope convert` (other inputs are
     read and validated here first); OUT is a Parquet folder, rows grouped by patient.
     """
-    from sepsiscope.cohort import score_table
+    from sepsiscope.cohort import score_stream
 
     names = [s.strip() for s in scores.split(",") if s.strip()]
     if engine not in ("embedded", "spark"):
@@ -149,21 +158,22 @@ def score(
         err.print(f"wrote {out} with Spark in {time.perf_counter() - started:.1f} s", highlight=False)
         return
     source, target = Path(input), Path(out)
-    result = _read(source, on_invalid, implausible, column)
-    read_s = time.perf_counter() - started
+    batches = _read(source, on_invalid, implausible, column, batches=True)
     try:
-        with err.status(f"scoring {result.table.height:,} patient-hours"):
-            scored = score_table(result.table, names)
+        with err.status(f"reading and scoring {source.name}"):
+            # PhysioNet input is scored batch by batch while the next files are read
+            scored = score_stream(batches, names)
     except KeyError as exc:
         raise _fail(f"unknown score {exc}", 2) from None
+    except ReadError as exc:
+        raise _fail(str(exc), 1, QUARANTINE_HINT) from None
     except SepsiscopeError as exc:
         raise _fail(str(exc), 1) from None
     target.parent.mkdir(parents=True, exist_ok=True)
     scored.write_parquet(target)
-    _report(result, target)
+    _report(batches, target)
     err.print(
-        f"wrote {scored.height:,} rows × {scored.width} columns to {out} "
-        f"(read {read_s:.2f} s, total {time.perf_counter() - started:.2f} s)",
+        f"wrote {scored.height:,} rows × {scored.width} columns to {out} in {time.perf_counter() - started:.2f} s",
         highlight=False,
     )
 

@@ -18,12 +18,14 @@ the Spark engine run it unchanged on each partition.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from sepsiscope.cohort.timeseries import (
     FloatArray,
@@ -105,16 +107,17 @@ def _bits(masks: dict[str, BoolArray], names: Sequence[str]) -> IntArray:
     return code
 
 
-def _sofa_series(raw: dict[str, FloatArray], rows: PatientRows) -> ScoreColumns:
+def _sofa_series(
+    raw: dict[str, FloatArray], carried: dict[str, FloatArray], hours: FloatArray, start: IntArray
+) -> ScoreColumns:
     """SOFA per hour over the 24-h window (adult-scores.md §3.3)."""
     defn = SCORES["sofa"]
-    n = len(rows.hours)
     cols = dict(raw)
     for name in SOFA_CURRENT_STATE:
         if name in cols:
-            cols[name] = carry_forward(cols[name], rows.hours, rows.start, REGISTRY[name].carry_h)
-    hourly = defn.compute(Inputs(cols, n))
-    plan = WindowPlan(window_first(rows.hours, rows.start, SOFA_WINDOW_H))
+            cols[name] = carried[name]
+    hourly = defn.compute(Inputs(cols, len(hours)))
+    plan = WindowPlan(window_first(hours, start, SOFA_WINDOW_H))
     components = {k: plan.reduce(v, np.fmax) for k, v in hourly.components.items()}
     names = sorted(hourly.missing)
     # A listed input is missing at hour t when no value of it falls in the window.
@@ -123,48 +126,94 @@ def _sofa_series(raw: dict[str, FloatArray], rows: PatientRows) -> ScoreColumns:
     return ScoreColumns(components=components, total=lenient_total(components.values()), missing=missing)
 
 
-def _int8(values: FloatArray, name: str) -> pl.Series:
-    return pl.Series(name, values).fill_nan(None).cast(pl.Int8)
+class _Columns:
+    """Output columns of one slice, built as Arrow arrays straight from the numpy results.
+
+    Building Polars Series one by one costs ~0.2 ms each; Arrow arrays over the numpy buffers
+    cost a few µs, and the slice becomes one Polars frame at the end without copying.
+    """
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.arrays: list[pa.Array] = []
+        self.coded: dict[str, pl.Series] = {}  # built by gathering from a small lookup
+
+    def int8(self, name: str, values: FloatArray) -> None:
+        """Small whole numbers, NaN -> null."""
+        null = np.isnan(values)
+        data = np.where(null, 0.0, values).astype(np.int8)
+        self._add(name, pa.int8(), data, null)
+
+    def bool3(self, name: str, values: FloatArray) -> None:
+        """1 / 0 / NaN -> true / false / null."""
+        self._add(name, pa.bool_(), np.packbits(values == 1.0, bitorder="little"), np.isnan(values), len(values))
+
+    def lookup(self, name: str, index: IntArray, table: pl.Series) -> None:
+        """``table[index]`` per row (index -1: null)."""
+        self.names.append(name)
+        self.arrays.append(pa.nulls(0))  # placeholder: replaced by the Polars column
+        self.coded[name] = table.gather(pl.Series(index, dtype=pl.Int64)).alias(name)
+
+    def _add(self, name: str, dtype: pa.DataType, data: np.ndarray, null: BoolArray, n: int | None = None) -> None:
+        count = int(null.sum())
+        validity = pa.py_buffer(np.packbits(~null, bitorder="little")) if count else None
+        size = len(data) if n is None else n
+        self.names.append(name)
+        self.arrays.append(pa.Array.from_buffers(dtype, size, [validity, pa.py_buffer(data)], null_count=count))
+
+    def frame(self) -> pl.DataFrame:
+        plain = [k for k, name in enumerate(self.names) if name not in self.coded]
+        frame = pl.from_arrow(pa.Table.from_arrays([self.arrays[k] for k in plain], [self.names[k] for k in plain]))
+        assert isinstance(frame, pl.DataFrame)
+        return pl.DataFrame([self.coded[name] if name in self.coded else frame.get_column(name) for name in self.names])
 
 
-def _missing_lists(masks: dict[str, BoolArray], name: str) -> pl.Series:
-    """List column of the absent inputs per row, built from a bit code (few distinct lists)."""
-    names = sorted(masks)
-    code = _bits(masks, names)
-    uniq = np.unique(code)
-    lookup = pl.DataFrame(
-        {
-            "code": uniq,
-            name: [[m for k, m in enumerate(names) if (int(c) >> k) & 1] for c in uniq],
-        },
-        schema={"code": pl.Int64, name: MISSING_DTYPE},
-    )
-    return pl.DataFrame({"code": code}).join(lookup, on="code", how="left", maintain_order="left").get_column(name)
+def _distinct(code: IntArray, bits: int) -> IntArray:
+    """Sorted distinct values of non-negative ``code`` below ``2**bits``."""
+    if bits > 16:
+        return np.unique(code)  # type: ignore[no-any-return]
+    seen = np.zeros(1 << bits, dtype=bool)
+    seen[code] = True
+    return np.flatnonzero(seen)
 
 
-def _output_columns(defn: ScoreDefinition, cols: ScoreColumns) -> list[pl.Series]:
+def _add_score(out: _Columns, defn: ScoreDefinition, cols: ScoreColumns) -> None:
     name = defn.name
-    out = [_int8(cols.total, f"{name}_total")]
+    out.int8(f"{name}_total", cols.total)
     if name != "sofa":
         partial = np.zeros(len(cols.total))
         for comp in defn.components:
             partial += np.nan_to_num(cols.components[comp.name])
-        out.append(_int8(partial, f"{name}_partial"))
+        out.int8(f"{name}_partial", partial)
     for comp in defn.components:
-        out.append(_int8(cols.components[comp.name], f"{name}_{comp.name}"))
+        out.int8(f"{name}_{comp.name}", cols.components[comp.name])
     for extra in defn.extras:
-        values = pl.Series(cols.extras[extra.name]).fill_nan(None)
+        values = cols.extras[extra.name]
         if extra.kind == "bool3":
-            series = values.cast(pl.Boolean)
+            out.bool3(f"{name}_{extra.name}", values)
         elif extra.kind == "int":
-            series = values.cast(pl.Int8)
+            out.int8(f"{name}_{extra.name}", values)
         else:
-            series = values.cast(pl.Int32).replace_strict(
-                list(range(len(extra.labels))), list(extra.labels), default=None, return_dtype=pl.Utf8
-            )
-        out.append(series.alias(f"{name}_{extra.name}"))
-    out.append(_missing_lists(cols.missing, f"{name}_missing"))
-    return out
+            index = np.where(np.isnan(values), -1, values).astype(np.int64)
+            out.lookup(f"{name}_{extra.name}", index, _label_lookup(extra.labels))
+    # <score>_missing: a bit code per row, then one list per distinct code (few of them).
+    names = sorted(cols.missing)
+    code = _bits(cols.missing, names)
+    uniq = _distinct(code, len(names))
+    out.lookup(f"{name}_missing", np.searchsorted(uniq, code), _missing_lists(tuple(names), tuple(uniq.tolist())))
+
+
+@functools.lru_cache(maxsize=1024)
+def _missing_lists(names: tuple[str, ...], codes: tuple[int, ...]) -> pl.Series:
+    """The list of absent inputs for each bit code (bit k set: ``names[k]`` absent)."""
+    lists = pl.Series([[m for k, m in enumerate(names) if (c >> k) & 1] for c in codes], dtype=pl.List(pl.Utf8))
+    return lists.cast(MISSING_DTYPE)  # faster than building the Enum lists directly
+
+
+@functools.cache
+def _label_lookup(labels: tuple[str, ...]) -> pl.Series:
+    """Labels by index; index -1 (null) reads the appended null."""
+    return pl.Series([*labels, None], dtype=pl.Utf8)
 
 
 def carried_values(table: pl.DataFrame) -> pl.DataFrame:
@@ -189,46 +238,59 @@ def carried_values(table: pl.DataFrame) -> pl.DataFrame:
     return table.select(*KEY).with_columns(columns)
 
 
-#: Tables at least this long are scored in two patient-disjoint halves on two threads
-#: (numpy and Polars release the GIL), the same split the Spark engine makes by partition.
-PARALLEL_FROM_ROWS = 100_000
+#: Rows scored at once. Slices of whole patients this size keep numpy's temporaries in the
+#: CPU cache: on set A, 5 scores take 0.86 CPU-s over the whole table at once and 0.37 CPU-s
+#: in 32k-row slices (benchmarks/bench_score.py). Slices go to two threads (numpy, Polars and
+#: Arrow release the GIL): the same patient-disjoint split the Spark engine makes by partition.
+SLICE_ROWS = 32_768
 WORKERS = 2
 
 
-def _score_sorted(rows: PatientRows, defs: Sequence[ScoreDefinition], needed: Sequence[str]) -> pl.DataFrame:
-    """Score a patient-sorted slice; output rows in the slice's (sorted) order, no keys."""
-    n = rows.frame.height
-    raw = {name: column_as_float(rows.frame, name) for name in needed}
-    carried = {name: carry_forward(v, rows.hours, rows.start, REGISTRY[name].carry_h) for name, v in raw.items()}
-    series: list[pl.Series] = []
+def _score_slice(
+    raw: dict[str, FloatArray], hours: FloatArray, start: IntArray, defs: Sequence[ScoreDefinition]
+) -> pl.DataFrame:
+    """Score patient-sorted rows; output rows in the same (sorted) order, no keys."""
+    n = len(hours)
+    carried = {name: carry_forward(v, hours, start, REGISTRY[name].carry_h) for name, v in raw.items()}
+    out = _Columns()
     for defn in defs:
         if defn.name == "sofa":
-            cols = _sofa_series(raw, rows)
+            cols = _sofa_series(raw, carried, hours, start)
         else:
             cols = defn.compute(Inputs({k: carried[k] for k in defn.variables if k in carried}, n))
-        series.extend(_output_columns(defn, cols))
-    return pl.DataFrame(series)
+        _add_score(out, defn, cols)
+    return out.frame()
 
 
-def _split(rows: PatientRows, parts: int) -> list[PatientRows]:
-    """Cut sorted rows into ``parts`` slices at patient boundaries."""
-    n = len(rows.hours)
-    starts = np.flatnonzero(rows.start == np.arange(n))
-    cuts = sorted(
-        {
-            0,
-            n,
-            *(
-                int(starts[np.searchsorted(starts, n * k // parts)])
-                for k in range(1, parts)
-                if np.searchsorted(starts, n * k // parts) < len(starts)
-            ),
-        }
-    )
-    out = []
-    for lo, hi in zip(cuts[:-1], cuts[1:], strict=False):
-        out.append(PatientRows(rows.frame.slice(lo, hi - lo), rows.hours[lo:hi], rows.start[lo:hi] - lo, None))
-    return out
+def slice_bounds(start: IntArray, size: int) -> list[tuple[int, int]]:
+    """``[lo, hi)`` row ranges of about ``size`` rows that never split a patient."""
+    n = len(start)
+    firsts = np.flatnonzero(start == np.arange(n))
+    bounds, lo = [], 0
+    while lo < n:
+        k = int(np.searchsorted(firsts, lo + size))
+        hi = int(firsts[k]) if k < len(firsts) else n
+        bounds.append((lo, hi))
+        lo = hi
+    return bounds or [(0, 0)]
+
+
+def score_sorted(rows: PatientRows, scores: Sequence[str] = DEFAULT_SCORES) -> pl.DataFrame:
+    """Score rows already in (patient, hour) order; output in that order, without keys."""
+    defs = [SCORES[s] for s in scores]
+    needed = sorted({v for d in defs for v in d.variables} & set(rows.frame.columns))
+    raw = {name: column_as_float(rows.frame, name) for name in needed}
+
+    def one(bound: tuple[int, int]) -> pl.DataFrame:
+        lo, hi = bound
+        part = {name: v[lo:hi] for name, v in raw.items()}
+        return _score_slice(part, rows.hours[lo:hi], rows.start[lo:hi] - lo, defs)
+
+    bounds = slice_bounds(rows.start, SLICE_ROWS)
+    if len(bounds) == 1:
+        return one(bounds[0])
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        return pl.concat(pool.map(one, bounds), how="vertical")
 
 
 def score_table(table: pl.DataFrame, scores: Sequence[str] = DEFAULT_SCORES) -> pl.DataFrame:
@@ -243,12 +305,24 @@ def score_table(table: pl.DataFrame, scores: Sequence[str] = DEFAULT_SCORES) -> 
     defs = [SCORES[s] for s in scores]
     needed = sorted({v for d in defs for v in d.variables} & set(table.columns))
     rows = patient_rows(table, needed)
-    if rows.frame.height >= PARALLEL_FROM_ROWS:
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            parts = list(pool.map(lambda part: _score_sorted(part, defs, needed), _split(rows, WORKERS)))
-        scored = pl.concat(parts, how="vertical")
-    else:
-        scored = _score_sorted(rows, defs, needed)
+    scored = score_sorted(rows, scores)
     if rows.back is not None:
         scored = scored[rows.back]
     return pl.concat([table.select(*KEY), scored], how="horizontal")
+
+
+def score_stream(tables: Iterable[pl.DataFrame], scores: Sequence[str] = DEFAULT_SCORES) -> pl.DataFrame:
+    """:func:`score_table` over successive tables of whole patients, as they arrive.
+
+    Each table is scored on a worker thread while the next one is produced (a reader's
+    batches: :func:`sepsiscope.io.read_batches`), so reading and scoring overlap. The result
+    is the tables' scores concatenated in arrival order; a patient must not span two tables.
+    """
+    for name in scores:
+        SCORES[name]  # unknown names raise KeyError before any reading
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        futures = [pool.submit(score_table, table, scores) for table in tables]
+        parts = [f.result() for f in futures]
+    if not parts:
+        raise ScoreInputError("there is no table to score")
+    return pl.concat(parts, how="vertical") if len(parts) > 1 else parts[0]

@@ -12,17 +12,20 @@ from typing import Any
 from sepsiscope.errors import ReadError
 from sepsiscope.io.dataset import write_patient_dataset
 from sepsiscope.io.predictions import read_prediction_dir, write_prediction_dir
-from sepsiscope.io.psv import read_psv, write_psv
-from sepsiscope.io.report import ReadReport, ReadResult, RowProblem
+from sepsiscope.io.psv import read_psv, read_psv_batches, write_psv
+from sepsiscope.io.report import ReadBatches, ReadReport, ReadResult, RowProblem
 from sepsiscope.io.tabular import read_table
 
 __all__ = [
+    "ReadBatches",
     "ReadReport",
     "ReadResult",
     "RowProblem",
     "read_any",
+    "read_batches",
     "read_prediction_dir",
     "read_psv",
+    "read_psv_batches",
     "read_table",
     "write_patient_dataset",
     "write_prediction_dir",
@@ -38,18 +41,38 @@ def read_any(path: str | Path, **kw: Any) -> ReadResult:
     Keyword arguments go to :func:`read_psv` or :func:`read_table` unchanged.
     """
     p = Path(path)
-    name = p.name.lower()
-    if p.is_dir() and not any(p.rglob("*.psv")) and any(p.glob("*.parquet")):
+    if _is_parquet_folder(p):
         return _read_parquet_folder(p, **kw)
-    if p.is_dir() or name.endswith((".zip", ".psv")):
+    if _is_psv(p):
         return read_psv(p, **kw)
-    if name.endswith(_TABLE_SUFFIXES):
+    if p.name.lower().endswith(_TABLE_SUFFIXES):
         return read_table(p, **kw)
     raise ReadError(
         "cannot tell the format from the name",
         file=str(p),
         hint="pass a folder or .zip of .psv files, a .psv, .csv, .tsv, .parquet or .pq file",
     )
+
+
+def read_batches(path: str | Path, **kw: Any) -> ReadBatches:
+    """:func:`read_any` as successive tables of whole patients, in input order.
+
+    PhysioNet input comes in batches of files, each read while the caller works on the one
+    before (:func:`read_psv_batches`); other formats come as one table.
+    """
+    p = Path(path)
+    if _is_psv(p) and not _is_parquet_folder(p):
+        return read_psv_batches(p, **kw)
+    result = read_any(p, **kw)
+    return ReadBatches(iter([result.table]), result.report)
+
+
+def _is_parquet_folder(p: Path) -> bool:
+    return p.is_dir() and not any(p.rglob("*.psv")) and any(p.glob("*.parquet"))
+
+
+def _is_psv(p: Path) -> bool:
+    return p.is_dir() or p.name.lower().endswith((".zip", ".psv"))
 
 
 def _read_parquet_folder(folder: Path, **kw: Any) -> ReadResult:

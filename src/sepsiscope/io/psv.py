@@ -4,8 +4,8 @@ Source: Reyna MA et al., Crit Care Med 2020;48(2):210-217 (file format, 41 colum
 not measured). Ranges: shared/docs/clinical/adult-scores.md §1.1 (via ``variables.toml``);
 cleaning rules: adult-scores.md §1.4; errors: shared/docs/style.md §4.
 
-This module is the public surface: :func:`read_psv`, :func:`write_psv` and the format constants
-(``PSV_COLUMNS``, ``HEADER``, ...). The work is done by ``psv_source`` (finding and loading the
+This module is the public surface: :func:`read_psv`, :func:`read_psv_batches`, :func:`write_psv`
+and the format constants (``PSV_COLUMNS``, ``HEADER``, ...). The work is done by ``psv_source`` (finding and loading the
 files), ``psv_reader`` (batched parsing), ``psv_diagnose`` (exact line-by-line errors) and
 ``psv_checks`` (vectorised value checks, cleaning, the canonical table); ``psv_format`` holds the
 constants they share.
@@ -13,6 +13,7 @@ constants they share.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -30,7 +31,7 @@ from sepsiscope.io.psv_format import (
 )
 from sepsiscope.io.psv_reader import Progress, _PsvReader
 from sepsiscope.io.psv_source import _open_source
-from sepsiscope.io.report import Implausible, OnInvalid, ReadResult
+from sepsiscope.io.report import Implausible, OnInvalid, ReadBatches, ReadResult
 from sepsiscope.variables.registry import REGISTRY
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "PSV_COLUMNS",
     "Progress",
     "read_psv",
+    "read_psv_batches",
     "write_psv",
 ]
 
@@ -77,6 +79,32 @@ def read_psv(
         return _PsvReader(source, on_invalid, implausible, progress).run()
     finally:
         source.close()
+
+
+def read_psv_batches(
+    path: str | Path,
+    *,
+    on_invalid: OnInvalid = "error",
+    implausible: Implausible = "clean",
+    progress: Progress | None = None,
+) -> ReadBatches:
+    """:func:`read_psv` as successive tables of whole files, read while the caller works.
+
+    Same rows, order, checks and report as :func:`read_psv` (which concatenates exactly these
+    tables); two threads load the next files while the caller processes a table, so reading
+    overlaps whatever the caller does with each table. Errors are raised while iterating.
+    """
+    _check_options(on_invalid, implausible)
+    source = _open_source(Path(path))
+    batches = _PsvReader(source, on_invalid, implausible, progress).batches()
+
+    def tables() -> Iterator[pl.DataFrame]:
+        try:
+            yield from batches
+        finally:
+            source.close()
+
+    return ReadBatches(tables(), batches.report)
 
 
 def write_psv(table: pl.DataFrame, folder: str | Path) -> list[Path]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from sepsiscope.io.psv_format import _BOM, _HINT_NUMBER, _HINT_QUARANTINE, HEADER, PSV_COLUMNS
 
+#: Not measured: ``NaN`` (Reyna 2020), also with a minus sign as some C libraries print it.
+_MISSING = (b"NaN", b"-NaN")
 _NUMBER = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
@@ -77,7 +79,7 @@ def _line_problem(line: bytes) -> tuple[str | None, str, str, str] | None:
             (f"the line has {len(fields)} fields, expected {len(PSV_COLUMNS)} (one per header column)"),
         )
     for col, tok in zip(PSV_COLUMNS, fields, strict=True):
-        if tok != b"NaN" and _NUMBER.fullmatch(tok) is None:
+        if tok not in _MISSING and _NUMBER.fullmatch(tok) is None:
             return col, _text(tok), "non_numeric", f"{_text(tok)!r} is not a number"
     return None
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -30,6 +30,7 @@ from sepsiscope.io.report import (
     Implausible,
     IntArray,
     OnInvalid,
+    ReadBatches,
     ReadReport,
     ReadResult,
     RowProblem,
@@ -43,18 +44,25 @@ _MIN_BATCH = 16  # files
 Progress = Callable[[int, int], None]
 
 
+#: Bytes that no valid body holds and that a float parser might still accept: whitespace,
+#: carriage returns (``stray``); and NaN/infinity spellings other than ``NaN``: ``nan``,
+#: ``NAN``, ``inf``, ``+NaN`` (``odd``). Each is one ``memchr`` pass over a batch.
+_STRAY = (b" ", b"\t", b"\r")
+_ODD = (b"n", b"A", b"+")
+
+
 @dataclass(frozen=True)
 class _Joined:
-    """One batch's bodies joined for a single parse, with the byte counts the checks need."""
+    """One batch's bodies joined for a single parse, with the byte checks the parse needs."""
 
     buf: bytes
-    n_count: int  # b"N": every "NaN" holds two, no valid number holds one
     stray: bool
+    odd: bool
 
     @classmethod
     def of(cls, pieces: Sequence[bytes | memoryview]) -> _Joined:
         buf = b"".join(pieces)
-        return cls(buf, buf.count(b"N"), b" " in buf or b"\t" in buf or b"\r" in buf)
+        return cls(buf, any(b in buf for b in _STRAY), any(b in buf for b in _ODD))
 
 
 @dataclass(frozen=True)
@@ -77,10 +85,15 @@ def _suspect(body: bytes) -> bool:
     )
 
 
-def _parse(buf: bytes) -> pl.DataFrame:
+#: The null spellings (adult-scores.md / Reyna 2020: ``NaN``; a minus-signed NaN, as some C
+#: libraries print it, is the same non-number: float parsers read both as NaN).
+_NULLS = ["NaN", "-NaN"]
+
+
+def _parse(buf: bytes, null_values: list[str] | None = _NULLS) -> pl.DataFrame:
     if not buf:
         return pl.DataFrame(schema=_SCHEMA)
-    return pl.read_csv(buf, separator="|", has_header=False, schema=_SCHEMA, null_values="NaN", quote_char=None)
+    return pl.read_csv(buf, separator="|", has_header=False, schema=_SCHEMA, null_values=null_values, quote_char=None)
 
 
 def _parses(pieces: Sequence[bytes | memoryview]) -> bool:
@@ -91,11 +104,42 @@ def _parses(pieces: Sequence[bytes | memoryview]) -> bool:
     return True
 
 
+def _parse_joined(joined: _Joined) -> tuple[pl.DataFrame, bool]:
+    """Parse a batch: (frame with ``NaN`` as null, whether a field was empty or a row short).
+
+    When every NaN-like token is spelled ``NaN`` (no ``odd`` byte), the parse reads ``NaN``
+    as a float NaN (faster than matching a null string) and any null can only come from an
+    empty field, a short row or a blank line. Otherwise ``NaN`` is matched as the null
+    string, so other spellings stay NaN for the checks to report, and an empty field shows
+    as more nulls than ``NaN`` tokens (each holds two ``N``; no valid number holds one).
+    """
+    if not joined.odd:
+        frame = _parse(joined.buf, None)
+        empty = frame.height > 0 and sum(frame.null_count().row(0)) > 0
+        return frame.fill_nan(None), empty
+    frame = _parse(joined.buf)
+    nulls = sum(frame.null_count().row(0)) if frame.height else 0
+    return frame, 2 * nulls != joined.buf.count(b"N")
+
+
+@dataclass
+class _Batch:
+    """One parsed batch of whole files: its rows, and how to point back into its files."""
+
+    indices: range  # file numbers
+    frame: pl.DataFrame  # parsed rows (PSV columns)
+    buf: bytes  # the joined bodies that were parsed
+    spans: list[tuple[int, int]]  # each file's (start, end) in ``buf``
+    fidx: IntArray  # file number of each row
+    offsets: IntArray  # first row of each file in ``frame`` (by position in ``indices``)
+
+
 class _PsvReader:
     def __init__(self, source: _Source, on_invalid: OnInvalid, implausible: Implausible, progress: Progress | None):
         self.source = source
         self.names = source.names
         self.stems = [n.rsplit("/", 1)[-1].rsplit(".", 1)[0] for n in self.names]
+        self.patient_ids = pl.Series("patient_id", self.stems, pl.String)
         self.on_invalid = on_invalid
         self.implausible = implausible
         self.progress = progress
@@ -103,9 +147,6 @@ class _PsvReader:
         self.report = ReadReport(source=source.label, files=list(self.names), skipped_files=list(source.skipped))
         self.nrows = np.zeros(n, dtype=np.int64)  # rows of each file in the parsed table
         self.line_map: dict[int, list[int]] = {}  # files whose rows are not lines 2, 3, ...
-        self.body_at: list[tuple[int, int, int]] = [(0, 0, 0)] * n  # (batch, start, end) in batch buffer
-        self.bufs: list[bytes] = []
-        self.frames: list[pl.DataFrame] = []
         seen: Counter[str] = Counter()
         self.forced: dict[int, tuple[str, str | None, str]] = {}
         self.unlabeled = 0  # files given without the SepsisLabel column
@@ -120,21 +161,57 @@ class _PsvReader:
                 first_of[stem] = self.names[i]
 
     # -- batches ---------------------------------------------------------------------------
-    def run(self) -> ReadResult:
+    def tables(self) -> Iterator[pl.DataFrame]:
+        """Canonical tables of successive batches of whole files, checked and cleaned.
+
+        Batches come in file order; the report grows as they do. Two threads load the next
+        batches while this one parses, so a consumer working on a yielded table overlaps
+        the reading of the next.
+        """
         n = len(self.names)
         size = max(_MIN_BATCH, -(-n // _BATCHES))
-        batches = [range(s, min(n, s + size)) for s in range(0, n, size)]
+        ranges = [range(s, min(n, s + size)) for s in range(0, n, size)]
         with ThreadPoolExecutor(max_workers=2) as pool:
             pending: deque[Future[_Loaded]] = deque()
             nxt = 0
-            for k in range(len(batches)):
-                while nxt < len(batches) and len(pending) < 3:
-                    pending.append(pool.submit(self._load, batches[nxt]))
+            for indices in ranges:
+                while nxt < len(ranges) and len(pending) < 3:
+                    pending.append(pool.submit(self._load, ranges[nxt]))
                     nxt += 1
-                self._batch(k, batches[k], pending.popleft().result())
+                table = self._finish(self._batch(indices, pending.popleft().result()))
                 if self.progress is not None:
-                    self.progress(batches[k].stop, n)
-        return self._finish()
+                    self.progress(indices.stop, n)
+                yield table
+
+    def run(self) -> ReadResult:
+        """The whole input as one table."""
+        tables = list(self.tables())
+        table = pl.concat(tables, how="vertical") if tables else _canonical(_parse(b""), self.patient_ids.clear())
+        if self.finish_report(table.height):
+            table = table.drop(LABEL_COLUMN)
+        return ReadResult(table, self.report)
+
+    def batches(self) -> ReadBatches:
+        """The tables of :meth:`tables`, with the report completed after the last one."""
+
+        def tables() -> Iterator[pl.DataFrame]:
+            rows = 0
+            for table in self.tables():
+                rows += table.height
+                yield table
+            self.finish_report(rows)
+
+        return ReadBatches(tables(), self.report)
+
+    def finish_report(self, rows_out: int) -> bool:
+        """Complete the report after the last batch; True if no file had the SepsisLabel column."""
+        self.report.rows_out = rows_out
+        if self.unlabeled and self.unlabeled == len(self.names):
+            self.report.notes.append("no SepsisLabel column in the input files: the table has no sepsis_label column")
+            return True
+        if self.unlabeled:
+            self.report.notes.append(f"{self.unlabeled} files have no SepsisLabel column: sepsis_label is null there")
+        return False
 
     def _load(self, indices: range) -> _Loaded:
         """Worker thread: read the files, check headers, count rows, join the bodies."""
@@ -165,7 +242,7 @@ class _PsvReader:
             return _Loaded(datas, pieces, rows, None)
         return _Loaded(datas, pieces, rows, _Joined.of(pieces))  # type: ignore[arg-type]
 
-    def _batch(self, k: int, indices: range, loaded: _Loaded) -> None:
+    def _batch(self, indices: range, loaded: _Loaded) -> _Batch:
         pieces: list[bytes | memoryview] = []
         for i, data, piece, rows in zip(indices, loaded.datas, loaded.pieces, loaded.rows, strict=True):
             if isinstance(data, _Unreadable):
@@ -184,36 +261,37 @@ class _PsvReader:
                 if b" " in b or b"\t" in b or b"\r" in b:
                     pieces[j] = self._rediagnose(indices[j], b)
             joined = _Joined.of(pieces)
-        frame, joined = self._parse_batch(indices, pieces, joined)
-        nulls = sum(frame.null_count().row(0)) if frame.height else 0
-        if 2 * nulls != joined.n_count:  # an empty field, a short row or a blank line (null without "NaN")
+        frame, joined, empty = self._parse_batch(indices, pieces, joined)
+        if empty:  # an empty field, a short row or a blank line somewhere
             suspects = [j for j, piece in enumerate(pieces) if _suspect(bytes(piece))]
             for j in suspects:
                 pieces[j] = self._rediagnose(indices[j], bytes(pieces[j]))
             if suspects:
-                frame, joined = self._parse_batch(indices, pieces, _Joined.of(pieces))
-        expected = int(self.nrows[indices.start : indices.stop].sum())
-        if frame.height != expected:
-            raise ReadError(f"parsed {frame.height} rows where the files hold {expected}", file=self.source.label)
-        start = 0
-        for i, piece in zip(indices, pieces, strict=True):
-            end = start + len(piece)
-            self.body_at[i] = (k, start, end)
-            start = end
-        self.bufs.append(joined.buf)
-        self.frames.append(frame)
+                frame, joined, _ = self._parse_batch(indices, pieces, _Joined.of(pieces))
+        nrows = self.nrows[indices.start : indices.stop]
+        if frame.height != int(nrows.sum()):
+            message = f"parsed {frame.height} rows where the files hold {int(nrows.sum())}"
+            raise ReadError(message, file=self.source.label)
+        spans, start = [], 0
+        for piece in pieces:
+            spans.append((start, start + len(piece)))
+            start += len(piece)
+        fidx = np.repeat(np.arange(indices.start, indices.stop, dtype=np.int64), nrows)
+        return _Batch(indices, frame, joined.buf, spans, fidx, np.concatenate([[0], np.cumsum(nrows)]))
 
     def _parse_batch(
         self, indices: range, pieces: list[bytes | memoryview], joined: _Joined
-    ) -> tuple[pl.DataFrame, _Joined]:
+    ) -> tuple[pl.DataFrame, _Joined, bool]:
         try:
-            return _parse(joined.buf), joined
+            frame, empty = _parse_joined(joined)
+            return frame, joined, empty
         except pl.exceptions.PolarsError:
             pass
         for j in self._failing(pieces, 0, len(pieces)):
             pieces[j] = self._rediagnose(indices[j], bytes(pieces[j]), must_fail=True)
         joined = _Joined.of(pieces)
-        return _parse(joined.buf), joined
+        frame, empty = _parse_joined(joined)
+        return frame, joined, empty
 
     def _failing(self, pieces: list[bytes | memoryview], lo: int, hi: int) -> list[int]:
         """Indices of pieces the strict parse rejects, by bisection."""
@@ -259,47 +337,43 @@ class _PsvReader:
             raise ReadError(message, file=self.names[i])
         self.report.add(RowProblem(self.names[i], None, None, None, reason, "quarantined", detail=message))
 
-    # -- whole-table checks ----------------------------------------------------------------
-    def _finish(self) -> ReadResult:
-        raw = pl.concat(self.frames, how="vertical", rechunk=False) if self.frames else _parse(b"")
-        n = raw.height
-        self.fidx = np.repeat(np.arange(len(self.names), dtype=np.int64), self.nrows)
-        self.offsets = np.concatenate([[0], np.cumsum(self.nrows)])
-        checks = _Checks(raw, self.implausible)
-        row_flags = checks.row_flags(self.fidx, self._locate, self._raw_text)
-        keep = resolve_rows(
-            n, row_flags, on_invalid=self.on_invalid, locate=self._locate, raw_text=self._raw_text, report=self.report
-        )
-        raw = checks.clean(keep, self._locate, self.report)
-        stems = pl.Series("patient_id", self.stems, pl.String)
-        if keep.all():
-            table = _canonical(raw, stems.gather(self.fidx))
-        else:
-            table = _canonical(raw.filter(pl.Series(keep)), stems.gather(self.fidx[keep]))
-        if self.unlabeled and self.unlabeled == len(self.names):
-            table = table.drop(LABEL_COLUMN)
-            self.report.notes.append("no SepsisLabel column in the input files: the table has no sepsis_label column")
-        elif self.unlabeled:
-            self.report.notes.append(f"{self.unlabeled} files have no SepsisLabel column: sepsis_label is null there")
-        self.report.rows_out = table.height
-        return ReadResult(table, self.report)
+    # -- checks, per batch -------------------------------------------------------------------
+    def _finish(self, batch: _Batch) -> pl.DataFrame:
+        """Row and value checks on one batch (files never straddle batches), then canonical form."""
+        raw = batch.frame
 
-    def _locate(self, rows: IntArray) -> tuple[list[str], IntArray]:
-        f = self.fidx[rows]
-        local = rows - self.offsets[f]
+        def locate(rows: IntArray) -> tuple[list[str], IntArray]:
+            return self._locate(batch, rows)
+
+        def raw_text(rows: IntArray) -> list[str]:
+            return self._raw_text(batch, rows)
+
+        checks = _Checks(raw, self.implausible)
+        row_flags = checks.row_flags(batch.fidx, locate, raw_text)
+        keep = resolve_rows(
+            raw.height, row_flags, on_invalid=self.on_invalid, locate=locate, raw_text=raw_text, report=self.report
+        )
+        raw = checks.clean(keep, locate, self.report)
+        if keep.all():
+            return _canonical(raw, self.patient_ids.gather(batch.fidx))
+        return _canonical(raw.filter(pl.Series(keep)), self.patient_ids.gather(batch.fidx[keep]))
+
+    def _locate(self, batch: _Batch, rows: IntArray) -> tuple[list[str], IntArray]:
+        f = batch.fidx[rows]
+        local = rows - batch.offsets[f - batch.indices.start]
         lines = local + 2
         if self.line_map:
             for j in np.flatnonzero(np.isin(f, np.fromiter(self.line_map, dtype=np.int64))):
                 lines[j] = self.line_map[int(f[j])][int(local[j])]
         return [self.names[x] for x in f.tolist()], lines
 
-    def _raw_text(self, rows: IntArray) -> list[str]:
+    def _raw_text(self, batch: _Batch, rows: IntArray) -> list[str]:
         cache: dict[int, list[bytes]] = {}
         out = []
         for r in rows.tolist():
-            f = int(self.fidx[r])
-            if f not in cache:
-                k, start, end = self.body_at[f]
-                cache[f] = self.bufs[k][start:end].split(b"\n")
-            out.append(_text(cache[f][r - int(self.offsets[f])]))
+            j = int(batch.fidx[r]) - batch.indices.start
+            if j not in cache:
+                start, end = batch.spans[j]
+                cache[j] = batch.buf[start:end].split(b"\n")
+            out.append(_text(cache[j][r - int(batch.offsets[j])]))
         return out

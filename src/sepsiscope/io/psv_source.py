@@ -3,7 +3,7 @@
 Source: Reyna MA et al., Crit Care Med 2020;48(2):210-217 (one ``.psv`` file per patient). Errors:
 shared/docs/style.md §4. A source lists its data files in sorted name order (macOS metadata and
 other files are recorded as skipped) and loads each one as bytes from a worker thread; zip
-members are inflated straight from a memory map (zlib releases the GIL). A file given without
+members are inflated straight from a memory map (zlib-ng, which releases the GIL). A file given without
 the ``SepsisLabel`` column gets it back as ``NaN`` (:func:`_with_label_column`).
 """
 
@@ -15,9 +15,16 @@ import threading
 import zipfile
 import zlib
 from pathlib import Path
+from types import ModuleType
 
 from sepsiscope.errors import ReadError
 from sepsiscope.io.psv_format import _BOM, HEADER, HEADER_UNLABELED
+
+_inflate: ModuleType
+try:  # zlib-ng: the same deflate and CRC-32, ~1.7x faster to inflate set A than zlib
+    from zlib_ng import zlib_ng as _inflate
+except ImportError:  # pragma: no cover - a pinned dependency; zlib gives identical bytes
+    _inflate = zlib
 
 
 class _Unreadable(Exception):
@@ -90,10 +97,10 @@ class _ZipSource(_Source):
             raw = mm[start : start + info.compress_size]
             try:
                 if info.compress_type == zipfile.ZIP_DEFLATED:
-                    data = zlib.decompress(raw, -15, info.file_size or zlib.DEF_BUF_SIZE)
+                    data = _inflate.decompress(raw, -15, info.file_size or zlib.DEF_BUF_SIZE)
                 else:
                     data = raw
-            except zlib.error as exc:
+            except (zlib.error, _inflate.error) as exc:
                 return _Unreadable(f"the zip member cannot be decompressed ({exc})")
         else:
             with self._lock:
@@ -101,7 +108,7 @@ class _ZipSource(_Source):
                     data = self._zip.read(info)
                 except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError) as exc:
                     return _Unreadable(f"the zip member cannot be read ({exc})")
-        if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+        if len(data) != info.file_size or _inflate.crc32(data) != info.CRC:
             return _Unreadable("the zip member is corrupt (size or CRC does not match the archive)")
         return data
 

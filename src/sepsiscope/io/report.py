@@ -14,7 +14,7 @@ or removes the row and records it with its raw text (``on_invalid="quarantine"``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -167,6 +167,22 @@ class ReadResult:
 
     table: pl.DataFrame
     report: ReadReport
+
+
+@dataclass(frozen=True)
+class ReadBatches:
+    """The canonical table as successive tables of whole patients, in input order.
+
+    Iterate once; ``report`` grows as the tables come and is complete when they end. A
+    table's columns are those of the whole read, except that ``sepsis_label`` is kept (null)
+    even when no file had it.
+    """
+
+    tables: Iterator[pl.DataFrame]
+    report: ReadReport
+
+    def __iter__(self) -> Iterator[pl.DataFrame]:
+        return self.tables
 
 
 # -- shared policy -------------------------------------------------------------------------

@@ -96,3 +96,47 @@ def test_needs_keys_and_unique_hours() -> None:
         score_table(_table(hour=[1], heart_rate=[80.0]))
     with pytest.raises(ScoreInputError, match="duplicate"):
         score_table(_table(patient_id=["a", "a"], hour=[1, 1]))
+
+
+@pytest.fixture(scope="module")
+def ward() -> pl.DataFrame:
+    from sepsiscope.synth import generate_ward
+
+    return generate_ward(40, seed=11).table
+
+
+@pytest.mark.parametrize("slice_rows", [1, 7, 100])
+def test_slices_of_whole_patients_give_the_same_scores(
+    ward: pl.DataFrame, slice_rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sepsiscope.cohort.scoring as scoring
+
+    whole = score_table(ward, sorted(scoring.SCORES))
+    monkeypatch.setattr(scoring, "SLICE_ROWS", slice_rows)
+    assert score_table(ward, sorted(scoring.SCORES)).equals(whole)
+
+
+def test_slice_bounds_never_split_a_patient() -> None:
+    from sepsiscope.cohort.scoring import slice_bounds
+    from sepsiscope.cohort.timeseries import group_starts
+
+    codes = pl.Series([0, 0, 0, 1, 2, 2, 3, 3, 3, 3]).to_numpy()
+    start = group_starts(codes)
+    for size in (1, 2, 3, 4, 10, 50):
+        bounds = slice_bounds(start, size)
+        assert bounds[0][0] == 0 and bounds[-1][1] == len(codes)
+        assert all(hi == lo for (_, hi), (lo, _) in zip(bounds[:-1], bounds[1:], strict=False))
+        assert all(start[lo] == lo for lo, _ in bounds)  # every slice opens on a patient's first row
+    assert slice_bounds(start[:0], 5) == [(0, 0)]
+
+
+def test_score_stream_equals_scoring_the_whole_table(ward: pl.DataFrame) -> None:
+    from sepsiscope.cohort import score_stream
+
+    ids = ward.get_column("patient_id").unique(maintain_order=True).to_list()
+    parts = [ward.filter(pl.col("patient_id").is_in(ids[k : k + 7])) for k in range(0, len(ids), 7)]
+    assert score_stream(iter(parts)).equals(score_table(pl.concat(parts)))
+    with pytest.raises(KeyError):
+        score_stream(iter(parts), ["no_such_score"])
+    with pytest.raises(ScoreInputError):
+        score_stream(iter([]))

@@ -16,8 +16,8 @@ from .psvfiles import hours, write_folder, write_zip
 
 def test_exported_names() -> None:
     assert sorted(io.__all__) == [
-        "ReadReport", "ReadResult", "RowProblem", "read_any", "read_prediction_dir", "read_psv", "read_table",
-        "write_patient_dataset", "write_prediction_dir", "write_psv",
+        "ReadBatches", "ReadReport", "ReadResult", "RowProblem", "read_any", "read_batches", "read_prediction_dir",
+        "read_psv", "read_psv_batches", "read_table", "write_patient_dataset", "write_prediction_dir", "write_psv",
     ]  # fmt: skip
     for name in io.__all__:
         assert getattr(io, name).__doc__, name
@@ -41,3 +41,30 @@ def test_read_any_passes_options(tmp_path: Path) -> None:
     pl.DataFrame({"id": ["a"], "hour": [1], "HR": [80.0]}).write_csv(tmp_path / "t.csv")
     result = io.read_any(tmp_path / "t.csv", columns={"id": "patient_id"})
     assert result.table.columns == ["patient_id", "hour", "heart_rate"]
+
+
+@pytest.mark.parametrize("on_invalid", ["error", "quarantine"])
+def test_read_batches_concatenate_to_read_any(tmp_path: Path, on_invalid: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sepsiscope.io.psv_reader as psv_reader
+
+    monkeypatch.setattr(psv_reader, "_MIN_BATCH", 2)  # 40 files -> many batches
+    files = {f"p{k:06d}.psv": hours(1 + k % 5) for k in range(40)}
+    if on_invalid == "quarantine":
+        files["p000007.psv"] = hours(3).replace("\n81|", "\nabc|")  # HR of line 2
+    path = write_zip(tmp_path / "set.zip", files)
+    whole = io.read_any(path, on_invalid=on_invalid)
+    assert (whole.report.rows_quarantined == 1) == (on_invalid == "quarantine")
+    batches = io.read_batches(path, on_invalid=on_invalid)
+    tables = list(batches)
+    assert len(tables) > 1
+    assert_frame_equal(pl.concat(tables), whole.table)
+    assert batches.report.summary() == whole.report.summary()
+    assert_frame_equal(batches.report.problems_frame(), whole.report.problems_frame())
+
+
+def test_read_batches_of_a_table_is_one_batch(tmp_path: Path) -> None:
+    pl.DataFrame({"patient_id": ["a", "a"], "hour": [1, 2], "heart_rate": [80.0, 90.0]}).write_csv(tmp_path / "t.csv")
+    batches = io.read_batches(tmp_path / "t.csv")
+    tables = list(batches)
+    assert len(tables) == 1
+    assert_frame_equal(tables[0], io.read_any(tmp_path / "t.csv").table)

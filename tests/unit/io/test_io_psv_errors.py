@@ -80,7 +80,10 @@ CASES = {
     "empty_field": Case(_swap(1, "O2Sat", ""), 2, "O2Sat", "", NC, (2,), 3),
     "quoted_number": Case(_swap(2, "SBP", '"120"'), 3, "SBP", '"120"', NC, (3,), 3),
     "lowercase_nan": Case(_swap(2, "Temp", "nan"), 3, "Temp", "nan", NC, (3,), 3),
+    "uppercase_nan": Case(_swap(2, "Temp", "NAN"), 3, "Temp", "NAN", NC, (3,), 3),
+    "plus_signed_nan": Case(_swap(2, "Temp", "+NaN"), 3, "Temp", "+NaN", NC, (3,), 3),
     "infinity": Case(_swap(3, "MAP", "inf"), 4, "MAP", "inf", NC, (4,), 3),
+    "uppercase_infinity": Case(_swap(3, "MAP", "INF"), 4, "MAP", "INF", NC, (4,), 3),
     "duplicate_hour": Case(_swap(3, "ICULOS", "1"), 4, "ICULOS", "1", "duplicate_hour", (4,), 3),
     "missing_hour": Case(_swap(2, "ICULOS", "NaN"), 3, "ICULOS", "NaN", "invalid_hour", (3,), 3),
     "fractional_hour": Case(_swap(2, "ICULOS", "2.5"), 3, "ICULOS", "2.5", "invalid_hour", (3,), 3),
@@ -219,3 +222,16 @@ def test_first_problem_wins_across_kinds(tmp_path: Path) -> None:
     with pytest.raises(ReadError) as info:
         read_psv(write_folder(tmp_path, _files(text)))
     assert (info.value.line, info.value.field) == (2, "Temp")
+
+
+@pytest.mark.parametrize("container", ["folder", "zip"])
+def test_minus_signed_nan_and_exponents_are_read(tmp_path: Path, container: str) -> None:
+    """``-NaN`` (as C libraries print a negative NaN) is "not measured"; ``1E+2`` is a number."""
+    text = _text(HEADER, [_with(R1, "Temp", "-NaN"), _with(R2, "HR", "1E+2"), line(R3)])
+    files = _files(text)
+    path = write_folder(tmp_path, files) if container == "folder" else write_zip(tmp_path / "set.zip", files)
+    result = read_psv(path)
+    bad = result.table.filter(result.table["patient_id"] == "p000002")
+    assert bad["temp_c"].to_list() == [None, None, None]
+    assert bad["heart_rate"].to_list() == [80.0, 100.0, 82.0]
+    assert result.report.n_problems == 0
