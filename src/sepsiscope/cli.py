@@ -7,15 +7,21 @@ Data goes to stdout, messages to stderr. Exit status 0 = OK, 1 = data problems,
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
 from typing import Annotated, Literal
 
-import typer
-from rich.console import Console
+# Before numpy loads: its OpenBLAS would start a thread per core that spins for ~0.1 CPU-s
+# after import, competing with the work. No command here calls BLAS (LightGBM has its own
+# threads). A value set by the user wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from sepsiscope.errors import ReadError, SepsiscopeError, UsageError
+import typer  # noqa: E402
+from rich.console import Console  # noqa: E402
+
+from sepsiscope.errors import ReadError, SepsiscopeError, UsageError  # noqa: E402
 
 app = typer.Typer(
     name="sepsiscope",

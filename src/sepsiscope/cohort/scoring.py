@@ -242,7 +242,7 @@ def carried_values(table: pl.DataFrame) -> pl.DataFrame:
 #: CPU cache: on set A, 5 scores take 0.86 CPU-s over the whole table at once and 0.37 CPU-s
 #: in 32k-row slices (benchmarks/bench_score.py). Slices go to two threads (numpy, Polars and
 #: Arrow release the GIL): the same patient-disjoint split the Spark engine makes by partition.
-SLICE_ROWS = 32_768
+SLICE_ROWS = 65_536
 WORKERS = 2
 
 

@@ -3,7 +3,7 @@
 Ranges: shared/docs/clinical/adult-scores.md §1.1 (via ``variables.toml``); cleaning rules
 (FiO2 rounding and percent, Gender and unit codes): adult-scores.md §1.4; errors:
 shared/docs/style.md §4. :class:`_Checks` flags bad rows (non-numeric, bad or repeated
-``ICULOS``) and implausible values in one pass over the whole table; :func:`_canonical` renames
+``ICULOS``) and implausible values in one pass over a batch of files; :func:`_canonical` renames
 and types the PSV columns as the canonical wide table.
 """
 

@@ -1,13 +1,15 @@
-"""The batch reader behind :func:`sepsiscope.io.psv.read_psv`: files -> one parsed, checked table.
+"""The batch reader behind :func:`sepsiscope.io.psv.read_psv`: files -> parsed, checked tables.
 
 Source: Reyna MA et al., Crit Care Med 2020;48(2):210-217 (file format). Cleaning rules:
 shared/docs/clinical/adult-scores.md §1.4; errors: shared/docs/style.md §4.
 
-Speed. Files are never parsed one by one. Members are decompressed by two threads (zlib releases
-the GIL), each file gets cheap byte checks (header equality, line count, ``|`` count), the
-bodies are concatenated in batches and each batch is parsed once by ``polars.read_csv``. Only a
-file that fails a cheap check, or a batch the strict parse rejects (narrowed by bisection), goes
-through the slow line-by-line diagnosis that names file, line and column.
+Speed. Files are never parsed one by one. Members are decompressed by two threads (zlib-ng
+releases the GIL), each file gets cheap byte checks (header equality, line count), the bodies
+are concatenated in batches and each batch is parsed once by ``polars.read_csv``, then checked
+and made canonical on its own (a file never straddles two batches), so a consumer can work on
+one batch while the next is read (:meth:`_PsvReader.tables`). Only a file that fails a cheap
+check, or a batch the strict parse rejects (narrowed by bisection), goes through the slow
+line-by-line diagnosis that names file, line and column.
 """
 
 from __future__ import annotations
