@@ -1,6 +1,6 @@
 """Early-warning metrics: the challenge utility on hand-made patients, AUROC/AUPRC, calibration, alerts.
 
-Expected utilities are worked out by hand from the challenge definition (model/metrics.py docstring):
+Expected utilities are worked out by hand from the challenge definition (model/utility.py docstring):
 with dt_early=-12, dt_optimal=-6, dt_late=3, an alert at d = t - t_sepsis earns d/6 + 2 up to d = -6
 (never below -0.05) and (3 - d)/9 after it; a septic hour without an alert costs (d + 6) * 2/9 after
 d = -6; hours after d = 3 count 0; each alert on a never-septic patient costs 0.05.
