@@ -163,14 +163,17 @@ def score(
         _score_spark(input, out, names, spark_master, on_invalid, implausible, column)
         err.print(f"wrote {out} with Spark in {time.perf_counter() - started:.1f} s", highlight=False)
         return
+    from sepsiscope.scores.registry import SCORES
+
+    unknown = [name for name in names if name not in SCORES]
+    if unknown:
+        raise _fail(f"unknown score {unknown[0]!r} (known: {', '.join(SCORES)})", 2)
     source, target = Path(input), Path(out)
     batches = _read(source, on_invalid, implausible, column, batches=True)
     try:
-        with err.status(f"reading and scoring {source.name}"):
+        with batches, err.status(f"reading and scoring {source.name}"):
             # PhysioNet input is scored batch by batch while the next files are read
             scored = score_stream(batches, names)
-    except KeyError as exc:
-        raise _fail(f"unknown score {exc}", 2) from None
     except ReadError as exc:
         raise _fail(str(exc), 1, QUARANTINE_HINT) from None
     except SepsiscopeError as exc:

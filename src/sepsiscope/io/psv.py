@@ -104,7 +104,7 @@ def read_psv_batches(
         finally:
             source.close()
 
-    return ReadBatches(tables(), batches.report)
+    return ReadBatches(tables(), batches.report, source.close)
 
 
 def write_psv(table: pl.DataFrame, folder: str | Path) -> list[Path]:

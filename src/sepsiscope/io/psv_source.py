@@ -114,7 +114,7 @@ class _ZipSource(_Source):
 
     def close(self) -> None:
         if self._map is not None:
-            self._map.close()
+            self._map.close()  # closing twice is harmless, as for the file and the zip
         self._file.close()
         self._zip.close()
 

@@ -175,14 +175,29 @@ class ReadBatches:
 
     Iterate once; ``report`` grows as the tables come and is complete when they end. A
     table's columns are those of the whole read, except that ``sepsis_label`` is kept (null)
-    even when no file had it.
+    even when no file had it. Files are released when the tables end; use it as a context
+    manager (or call :meth:`close`) when you may stop before the end.
     """
 
     tables: Iterator[pl.DataFrame]
     report: ReadReport
+    on_close: Callable[[], None] = lambda: None
 
     def __iter__(self) -> Iterator[pl.DataFrame]:
         return self.tables
+
+    def close(self) -> None:
+        """Stop reading and release the input files (safe to call more than once)."""
+        stop = getattr(self.tables, "close", None)  # a generator: its loader threads finish first
+        if stop is not None:
+            stop()
+        self.on_close()
+
+    def __enter__(self) -> ReadBatches:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 # -- shared policy -------------------------------------------------------------------------

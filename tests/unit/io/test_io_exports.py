@@ -68,3 +68,18 @@ def test_read_batches_of_a_table_is_one_batch(tmp_path: Path) -> None:
     tables = list(batches)
     assert len(tables) == 1
     assert_frame_equal(tables[0], io.read_any(tmp_path / "t.csv").table)
+
+
+def test_read_batches_release_the_zip_when_stopped_early(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    import sepsiscope.io.psv_reader as psv_reader
+
+    monkeypatch.setattr(psv_reader, "_MIN_BATCH", 2)
+    path = write_zip(tmp_path / "set.zip", {f"p{k:06d}.psv": hours(2) for k in range(20)})
+    with io.read_batches(path) as batches:
+        first = next(iter(batches))
+    assert first["patient_id"].unique().to_list() == ["p000000", "p000001"]
+    with io.read_batches(path):
+        pass  # never iterated
+    gc.collect()  # an unclosed zip would warn here, and warnings are errors in this suite
