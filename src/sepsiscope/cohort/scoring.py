@@ -134,38 +134,34 @@ class _Columns:
     """
 
     def __init__(self) -> None:
-        self.names: list[str] = []
-        self.arrays: list[pa.Array] = []
+        self.names: list[str] = []  # output order
+        self.arrays: dict[str, pa.Array] = {}
         self.coded: dict[str, pl.Series] = {}  # built by gathering from a small lookup
 
     def int8(self, name: str, values: FloatArray) -> None:
         """Small whole numbers, NaN -> null."""
         null = np.isnan(values)
-        data = np.where(null, 0.0, values).astype(np.int8)
-        self._add(name, pa.int8(), data, null)
+        self._add(name, pa.int8(), len(values), np.where(null, 0.0, values).astype(np.int8), null)
 
     def bool3(self, name: str, values: FloatArray) -> None:
         """1 / 0 / NaN -> true / false / null."""
-        self._add(name, pa.bool_(), np.packbits(values == 1.0, bitorder="little"), np.isnan(values), len(values))
+        self._add(name, pa.bool_(), len(values), np.packbits(values == 1.0, bitorder="little"), np.isnan(values))
 
     def lookup(self, name: str, index: IntArray, table: pl.Series) -> None:
         """``table[index]`` per row (index -1: null)."""
         self.names.append(name)
-        self.arrays.append(pa.nulls(0))  # placeholder: replaced by the Polars column
         self.coded[name] = table.gather(pl.Series(index, dtype=pl.Int64)).alias(name)
 
-    def _add(self, name: str, dtype: pa.DataType, data: np.ndarray, null: BoolArray, n: int | None = None) -> None:
+    def _add(self, name: str, dtype: pa.DataType, size: int, data: np.ndarray, null: BoolArray) -> None:
         count = int(null.sum())
         validity = pa.py_buffer(np.packbits(~null, bitorder="little")) if count else None
-        size = len(data) if n is None else n
         self.names.append(name)
-        self.arrays.append(pa.Array.from_buffers(dtype, size, [validity, pa.py_buffer(data)], null_count=count))
+        self.arrays[name] = pa.Array.from_buffers(dtype, size, [validity, pa.py_buffer(data)], null_count=count)
 
     def frame(self) -> pl.DataFrame:
-        plain = [k for k, name in enumerate(self.names) if name not in self.coded]
-        frame = pl.from_arrow(pa.Table.from_arrays([self.arrays[k] for k in plain], [self.names[k] for k in plain]))
-        assert isinstance(frame, pl.DataFrame)
-        return pl.DataFrame([self.coded[name] if name in self.coded else frame.get_column(name) for name in self.names])
+        plain = pl.from_arrow(pa.Table.from_arrays(list(self.arrays.values()), list(self.arrays)))
+        assert isinstance(plain, pl.DataFrame)
+        return pl.DataFrame([self.coded[name] if name in self.coded else plain.get_column(name) for name in self.names])
 
 
 def _distinct(code: IntArray, bits: int) -> IntArray:
@@ -239,9 +235,10 @@ def carried_values(table: pl.DataFrame) -> pl.DataFrame:
 
 
 #: Rows scored at once. Slices of whole patients this size keep numpy's temporaries in the
-#: CPU cache: on set A, 5 scores take 0.86 CPU-s over the whole table at once and 0.37 CPU-s
-#: in 32k-row slices (benchmarks/bench_score.py). Slices go to two threads (numpy, Polars and
-#: Arrow release the GIL): the same patient-disjoint split the Spark engine makes by partition.
+#: CPU cache: on set A the arithmetic of the 5 scores takes 0.86 CPU-s over the whole table at
+#: once and 0.40 CPU-s in 65k-row slices (docs/cohort.md, "How it runs"). Several slices go to
+#: two threads (numpy, Polars and Arrow release the GIL): the same patient-disjoint split the
+#: Spark engine makes by partition.
 SLICE_ROWS = 65_536
 WORKERS = 2
 
@@ -275,11 +272,9 @@ def slice_bounds(start: IntArray, size: int) -> list[tuple[int, int]]:
     return bounds or [(0, 0)]
 
 
-def score_sorted(rows: PatientRows, scores: Sequence[str] = DEFAULT_SCORES) -> pl.DataFrame:
-    """Score rows already in (patient, hour) order; output in that order, without keys."""
-    defs = [SCORES[s] for s in scores]
-    needed = sorted({v for d in defs for v in d.variables} & set(rows.frame.columns))
-    raw = {name: column_as_float(rows.frame, name) for name in needed}
+def _score_sorted(rows: PatientRows, defs: Sequence[ScoreDefinition]) -> pl.DataFrame:
+    """Score rows in (patient, hour) order (:func:`patient_rows`); output in that order, without keys."""
+    raw = {name: column_as_float(rows.frame, name) for name in rows.frame.columns if name not in KEY}
 
     def one(bound: tuple[int, int]) -> pl.DataFrame:
         lo, hi = bound
@@ -305,7 +300,7 @@ def score_table(table: pl.DataFrame, scores: Sequence[str] = DEFAULT_SCORES) -> 
     defs = [SCORES[s] for s in scores]
     needed = sorted({v for d in defs for v in d.variables} & set(table.columns))
     rows = patient_rows(table, needed)
-    scored = score_sorted(rows, scores)
+    scored = _score_sorted(rows, defs)
     if rows.back is not None:
         scored = scored[rows.back]
     return pl.concat([table.select(*KEY), scored], how="horizontal")

@@ -5,15 +5,14 @@ not measured). Ranges: shared/docs/clinical/adult-scores.md §1.1 (via ``variabl
 cleaning rules: adult-scores.md §1.4; errors: shared/docs/style.md §4.
 
 This module is the public surface: :func:`read_psv`, :func:`read_psv_batches`, :func:`write_psv`
-and the format constants (``PSV_COLUMNS``, ``HEADER``, ...). The work is done by ``psv_source`` (finding and loading the
-files), ``psv_reader`` (batched parsing), ``psv_diagnose`` (exact line-by-line errors) and
-``psv_checks`` (vectorised value checks, cleaning, the canonical table); ``psv_format`` holds the
-constants they share.
+and the format constants (``PSV_COLUMNS``, ``HEADER``, ...). The work is done by ``psv_source``
+(finding and loading the files), ``psv_reader`` (batched parsing), ``psv_diagnose`` (exact
+line-by-line errors) and ``psv_checks`` (vectorised value checks, cleaning, the canonical table);
+``psv_format`` holds the constants they share.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -95,16 +94,7 @@ def read_psv_batches(
     overlaps whatever the caller does with each table. Errors are raised while iterating.
     """
     _check_options(on_invalid, implausible)
-    source = _open_source(Path(path))
-    batches = _PsvReader(source, on_invalid, implausible, progress).batches()
-
-    def tables() -> Iterator[pl.DataFrame]:
-        try:
-            yield from batches
-        finally:
-            source.close()
-
-    return ReadBatches(tables(), batches.report, source.close)
+    return _PsvReader(_open_source(Path(path)), on_invalid, implausible, progress).batches()
 
 
 def write_psv(table: pl.DataFrame, folder: str | Path) -> list[Path]:

@@ -194,16 +194,19 @@ class _PsvReader:
         return ReadResult(table, self.report)
 
     def batches(self) -> ReadBatches:
-        """The tables of :meth:`tables`, with the report completed after the last one."""
+        """The tables of :meth:`tables`; the report is completed after the last one, the source closed."""
 
         def tables() -> Iterator[pl.DataFrame]:
-            rows = 0
-            for table in self.tables():
-                rows += table.height
-                yield table
-            self.finish_report(rows)
+            try:
+                rows = 0
+                for table in self.tables():
+                    rows += table.height
+                    yield table
+                self.finish_report(rows)
+            finally:
+                self.source.close()
 
-        return ReadBatches(tables(), self.report)
+        return ReadBatches(tables(), self.report, self.source.close)
 
     def finish_report(self, rows_out: int) -> bool:
         """Complete the report after the last batch; True if no file had the SepsisLabel column."""

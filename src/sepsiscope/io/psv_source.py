@@ -3,8 +3,8 @@
 Source: Reyna MA et al., Crit Care Med 2020;48(2):210-217 (one ``.psv`` file per patient). Errors:
 shared/docs/style.md §4. A source lists its data files in sorted name order (macOS metadata and
 other files are recorded as skipped) and loads each one as bytes from a worker thread; zip
-members are inflated straight from a memory map (zlib-ng, which releases the GIL). A file given without
-the ``SepsisLabel`` column gets it back as ``NaN`` (:func:`_with_label_column`).
+members are inflated straight from a memory map (zlib-ng, which releases the GIL). A file given
+without the ``SepsisLabel`` column gets it back as ``NaN`` (:func:`_with_label_column`).
 """
 
 from __future__ import annotations

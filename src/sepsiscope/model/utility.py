@@ -141,6 +141,20 @@ def normalize_utility(observed: float, best: float, inaction: float) -> float:
     return (observed - inaction) / (best - inaction) if best != inaction else math.nan
 
 
+def _alerts_and_utilities(
+    labels: npt.ArrayLike,
+    predictions: npt.ArrayLike,
+    patient_ids: npt.ArrayLike | pl.Series,
+    params: UtilityParameters,
+) -> tuple[BoolArray, FloatArray, FloatArray, BoolArray]:
+    """Checked binary predictions, each row's utility if alerted / quiet, and the best alerts."""
+    y = as_binary(labels, "labels")
+    alert = as_binary(predictions, "predictions")
+    same_length(labels=y, predictions=alert)
+    u_alert, u_quiet, best = row_utilities(onset_index(y, patient_ids, params), params)
+    return alert, u_alert, u_quiet, best
+
+
 def utility_per_row(
     labels: npt.ArrayLike,
     predictions: npt.ArrayLike,
@@ -148,10 +162,7 @@ def utility_per_row(
     params: UtilityParameters = CHALLENGE_2019,
 ) -> FloatArray:
     """The challenge utility earned by each row's binary prediction (sums to the observed utility)."""
-    y = as_binary(labels, "labels")
-    alert = as_binary(predictions, "predictions")
-    same_length(labels=y, predictions=alert)
-    u_alert, u_quiet, _ = row_utilities(onset_index(y, patient_ids, params), params)
+    alert, u_alert, u_quiet, _ = _alerts_and_utilities(labels, predictions, patient_ids, params)
     return np.where(alert, u_alert, u_quiet)
 
 
@@ -162,10 +173,7 @@ def utility_totals(
     params: UtilityParameters = CHALLENGE_2019,
 ) -> UtilityTotals:
     """Observed, best and inaction utility of the cohort, and the normalized utility."""
-    y = as_binary(labels, "labels")
-    alert = as_binary(predictions, "predictions")
-    same_length(labels=y, predictions=alert)
-    u_alert, u_quiet, best = row_utilities(onset_index(y, patient_ids, params), params)
+    alert, u_alert, u_quiet, best = _alerts_and_utilities(labels, predictions, patient_ids, params)
     observed = float(np.sum(np.where(alert, u_alert, u_quiet)))
     top = float(np.sum(np.where(best, u_alert, u_quiet)))
     inaction = float(np.sum(u_quiet))
