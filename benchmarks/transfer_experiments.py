@@ -23,7 +23,7 @@ import numpy as np
 from sepsiscope.io import read_any
 from sepsiscope.model import metrics
 from sepsiscope.model.dataset import features_matrix, labels, patient_folds
-from sepsiscope.model.train import TrainConfig, _fit, choose_threshold, fit_calibration
+from sepsiscope.model.train import TrainConfig, fit_booster, choose_threshold, fit_calibration
 
 ROOT = Path(__file__).resolve().parents[1]
 SET_A = ROOT.parent / "shared" / "data" / "physionet2019" / "training_setA.zip"
@@ -38,7 +38,7 @@ def oof(X, y, rows, pid, k, cfg, names, seed):
     folds = patient_folds(pid[rows], k, seed)
     raw = np.zeros(len(rows))
     for f in range(k):
-        b = _fit(X[rows], y[rows], np.flatnonzero(folds != f), cfg, names, seed + f)
+        b = fit_booster(X[rows], y[rows], np.flatnonzero(folds != f), cfg, names, seed + f)
         raw[folds == f] = b.predict(X[rows][folds == f])
     return raw
 
@@ -66,7 +66,7 @@ def main() -> None:
             dst = np.flatnonzero(unit == (not src_val))
             raw_src = oof(d.X, y, src, d.patient_id, 3, cfg, d.features, 20)
             cal_src = fit_calibration(raw_src, y[src])
-            booster = _fit(d.X, y, src, cfg, d.features, 99)
+            booster = fit_booster(d.X, y, src, cfg, d.features, 99)
             p_dst = cal_src(booster.predict(d.X[dst]))
             row[f"{src_name} target AUROC"] = metrics.auroc(y[dst], p_dst)
             for rule in ("utility", "robust"):

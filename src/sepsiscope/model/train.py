@@ -100,9 +100,10 @@ def _sample(
     return chosen, weight
 
 
-def _fit(
+def fit_booster(
     X: np.ndarray, y: np.ndarray, rows: np.ndarray, config: TrainConfig, names: list[str], seed: int
 ) -> lgb.Booster:
+    """One booster on ``rows`` (all positives, a seeded sample of negatives), as every fold and final model."""
     rng = np.random.default_rng(seed)
     chosen, weight = _sample(y, rows, config.negative_fraction, rng)
     params = {**config.lgb_params(), "seed": seed}
@@ -183,7 +184,7 @@ def train(table: pl.DataFrame, config: TrainConfig = TrainConfig(), progress: Pr
     for k in range(config.folds):
         tick("cross-validation", k, config.folds)
         train_rows = np.flatnonzero(folds != k)
-        booster = _fit(data.X, y, train_rows, config, data.features, config.seed + k)
+        booster = fit_booster(data.X, y, train_rows, config, data.features, config.seed + k)
         valid = folds == k
         raw[valid] = booster.predict(data.X[valid])
     tick("cross-validation", config.folds, config.folds)
@@ -193,7 +194,7 @@ def train(table: pl.DataFrame, config: TrainConfig = TrainConfig(), progress: Pr
         oof, y, data.patient_id, config.alerts_per_patient_day, config.threshold_rule
     )
     tick("final model", 0, 1)
-    final = _fit(data.X, y, np.arange(len(y)), config, data.features, config.seed + 1000)
+    final = fit_booster(data.X, y, np.arange(len(y)), config, data.features, config.seed + 1000)
     tick("final model", 1, 1)
     cv = metrics.summary(y, oof, oof >= threshold, data.patient_id)
     by_subgroup = subgroup_metrics(table, y, oof, threshold, data.patient_id)

@@ -1,0 +1,129 @@
+"""Held-out predictions made exactly as ``sepsiscope train`` would make them, without the held-out rows.
+
+The question a validation design must answer is how the *whole training procedure* — fold
+models, isotonic calibration on their out-of-fold scores, threshold chosen on those
+calibrated scores, final model — does on patients it never saw. So every held-out part here
+gets its own run of that procedure on the rest of the data; nothing about the held-out part
+(not even the threshold) is chosen with its labels.
+
+* :func:`nested_cv` — repeated patient-grouped K-fold. For outer fold k the training part's
+  out-of-fold scores come from inner models trained without folds {k, j}; the model for the
+  pair {k, j} serves both outer folds k and j, so a repeat costs K(K-1)/2 + K fits, not K².
+* :func:`leave_group_out` — train on every patient outside a group (e.g. an ICU type), test
+  on the group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import lightgbm as lgb
+import numpy as np
+
+from sepsiscope.model.artifact import Calibration
+from sepsiscope.model.dataset import patient_folds
+from sepsiscope.model.train import TrainConfig, choose_threshold, fit_booster, fit_calibration
+
+#: Threshold rules judged by the validation designs (``train --threshold-rule``).
+RULES = ("robust", "utility")
+
+
+@dataclass
+class HeldOut:
+    """One held-out part: its rows, calibrated probabilities, and each rule's threshold."""
+
+    rows: np.ndarray  # indices into the full data
+    probability: np.ndarray  # calibrated, aligned with ``rows``
+    thresholds: dict[str, float]
+    booster: lgb.Booster = field(repr=False)
+    calibration: Calibration = field(repr=False)
+    label: str = ""
+
+    def alerts(self, rule: str) -> np.ndarray:
+        """Alert per row of ``rows`` under a threshold rule."""
+        return self.probability >= self.thresholds[rule]
+
+
+def _procedure(
+    inner_raw: np.ndarray, train_rows: np.ndarray, y: np.ndarray, patient_id: np.ndarray, rules: Sequence[str]
+) -> tuple[Calibration, dict[str, float]]:
+    """Calibration and thresholds from a training part's out-of-fold scores (as ``train`` does)."""
+    calibration = fit_calibration(inner_raw, y[train_rows])
+    probability = calibration(inner_raw)
+    thresholds = {r: choose_threshold(probability, y[train_rows], patient_id[train_rows], None, r)[0] for r in rules}
+    return calibration, thresholds
+
+
+def nested_cv(
+    X: np.ndarray,
+    y: np.ndarray,
+    patient_id: np.ndarray,
+    names: list[str],
+    config: TrainConfig,
+    *,
+    folds: int = 5,
+    seed: int = 0,
+    rules: Sequence[str] = RULES,
+) -> list[HeldOut]:
+    """One repeat of patient-grouped K-fold with the whole training procedure inside each training part."""
+    if folds < 3:
+        raise ValueError(f"nested cross-validation needs at least 3 folds, got {folds}")
+    fold = patient_folds(patient_id, folds, seed)
+    inner = [np.full(len(y), np.nan) for _ in range(folds)]
+    for a in range(folds):
+        for b in range(a + 1, folds):
+            train_rows = np.flatnonzero((fold != a) & (fold != b))
+            booster = fit_booster(X, y, train_rows, config, names, seed * 1000 + a * folds + b)
+            for outer, scored in ((a, b), (b, a)):
+                rows = np.flatnonzero(fold == scored)
+                inner[outer][rows] = booster.predict(X[rows])
+    out = []
+    for k in range(folds):
+        train_rows = np.flatnonzero(fold != k)
+        test_rows = np.flatnonzero(fold == k)
+        calibration, thresholds = _procedure(inner[k][train_rows], train_rows, y, patient_id, rules)
+        booster = fit_booster(X, y, train_rows, config, names, seed * 1000 + 999 - k)
+        probability = calibration(np.asarray(booster.predict(X[test_rows])))
+        out.append(HeldOut(test_rows, probability, thresholds, booster, calibration, f"repeat seed {seed} fold {k}"))
+    return out
+
+
+def leave_group_out(
+    X: np.ndarray,
+    y: np.ndarray,
+    patient_id: np.ndarray,
+    names: list[str],
+    config: TrainConfig,
+    held_out: np.ndarray,
+    *,
+    label: str,
+    seed: int = 0,
+    rules: Sequence[str] = RULES,
+) -> HeldOut:
+    """Train on rows outside ``held_out`` (boolean per row) with inner K-fold; predict the held-out rows."""
+    train_rows = np.flatnonzero(~held_out)
+    test_rows = np.flatnonzero(held_out)
+    if not len(train_rows) or not len(test_rows):
+        raise ValueError(f"{label}: both the training and the held-out part need rows")
+    fold = patient_folds(patient_id[train_rows], config.folds, seed)
+    inner = np.zeros(len(train_rows))
+    for k in range(config.folds):
+        booster = fit_booster(X, y, train_rows[fold != k], config, names, seed * 1000 + k)
+        inner[fold == k] = booster.predict(X[train_rows[fold == k]])
+    calibration, thresholds = _procedure(inner, train_rows, y, patient_id, rules)
+    booster = fit_booster(X, y, train_rows, config, names, seed * 1000 + 999)
+    probability = calibration(np.asarray(booster.predict(X[test_rows])))
+    return HeldOut(test_rows, probability, thresholds, booster, calibration, label)
+
+
+def pooled(parts: Sequence[HeldOut], n: int, rule: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Probabilities and alerts of every held-out row put back in data order, and which rows were held out."""
+    probability = np.zeros(n)
+    alert = np.zeros(n, dtype=np.bool_)
+    seen = np.zeros(n, dtype=np.bool_)
+    for part in parts:
+        probability[part.rows] = part.probability
+        alert[part.rows] = part.alerts(rule)
+        seen[part.rows] = True
+    return probability, alert, seen
