@@ -1,4 +1,4 @@
-"""Read the texts of symptom-checker.md §7 straight from the doc (for doc = code tests)."""
+"""Read the texts of symptom-checker.md §7 (and the §6/§9 D13 additions) straight from the doc."""
 
 from __future__ import annotations
 
@@ -17,6 +17,15 @@ def _unquote(cell: str) -> str:
 def _section(text: str, heading: str) -> str:
     body = text.split(heading, 1)[1].split("\n", 1)[1]
     return body.split("\n### ", 1)[0].split("\n## ", 1)[0]
+
+
+def _code_ranges(text: str) -> set[str]:
+    """``"E09–E14, E16, U02–U07, U11)"`` -> every code named, ranges expanded."""
+    codes: set[str] = set()
+    for first, last in re.findall(r"([EU]\d\d)(?:–([EU]\d\d))?", text):
+        end = last or first
+        codes |= {f"{first[0]}{n:02d}" for n in range(int(first[1:]), int(end[1:]) + 1)}
+    return codes
 
 
 def _rows(body: str) -> list[list[str]]:
@@ -48,6 +57,15 @@ class CheckerDoc:
         self.escalate_last = ("URGENT", _unquote(last[1]))
         disclaimer = _section(text, "### 7.6").strip().split("\n\n")[0]
         self.disclaimer = _unquote(" ".join(line.strip() for line in disclaimer.splitlines()))
+        d13 = next(r for r in _rows(_section(text, "## 9.")) if r[0] == "D13")
+        note = re.search(r"`messages` then add: (\".*?\")", d13[1])
+        assert note, "§9 D13 sentence not found"
+        #: §9 D13: the sentence added to ``messages`` and the result page when age is missing.
+        self.age_note = _unquote(note[1])
+        #: §6: codes of the age-limited rules read in their strictest form without an age (D13).
+        limited = re.search(r"limits it\s*\(([^)]*)\)", _section(text, "## 6."))
+        assert limited, "§6 list of age-limited rules not found"
+        self.age_limited = _code_ranges(limited[1])
 
     def escalation_for(self, months: float | None) -> list[tuple[str, str]]:
         """§7.5 list for an age, built from the doc's own rows and its "age unknown" rule."""

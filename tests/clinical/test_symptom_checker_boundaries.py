@@ -74,6 +74,9 @@ for (band, _lo, hi, _re, _ru, _he, _hu), nxt in zip(CHILD_RATES, CHILD_RATES[1:]
     add(f"edge-{nxt[0]}-m{hi}-rr{rr}", {"age_months": hi, "resp_rate": rr}, "E11", True, "§5 age bands")
 
 # 12+: RR ≥ 25 or ≤ 8 EMERGENCY; 21 to < 25 URGENT. HR > 130 or ≤ 40; 91-130 (pregnant 100-130).
+# Values between two published 12+ bands go to the more urgent band (§6, "as in adult-scores.md
+# D-1"; issue 13): RR 8.5 and 24.5 → EMERGENCY, 20.5 → URGENT; HR 40.5 → EMERGENCY, 90.5 → URGENT.
+GAP = "§6 between published 12+ bands → more urgent (D-1)"
 ADULT = {"age_years": 30, **INF}
 for age in ({"age_months": 144}, {"age_years": 30}, {"age_years": 90}):
     a = {**age, **INF}
@@ -93,6 +96,14 @@ for age in ({"age_months": 144}, {"age_years": 30}, {"age_years": 90}):
     add(f"12p-{tag}-hr90-noU03", {**a, "heart_rate": 90}, "U03", False, s)
     add(f"12p-{tag}-hr40-E12", {**a, "heart_rate": 40}, "E12", True, s + " (NEWS2 ≤ 40)")
     add(f"12p-{tag}-hr41-noE12", {**a, "heart_rate": 41}, "E12", False, s + " (NEWS2 ≤ 40)")
+    add(f"12p-{tag}-rr8.5-E11-gap", {**a, "resp_rate": 8.5}, "E11", True, GAP)
+    add(f"12p-{tag}-rr20.5-U02-gap", {**a, "resp_rate": 20.5}, "U02", True, GAP)
+    add(f"12p-{tag}-rr24.5-E11-gap", {**a, "resp_rate": 24.5}, "E11", True, GAP)
+    add(f"12p-{tag}-rr24.5-noU02-gap", {**a, "resp_rate": 24.5}, "U02", False, GAP)
+    add(f"12p-{tag}-hr40.5-E12-gap", {**a, "heart_rate": 40.5}, "E12", True, GAP)
+    add(f"12p-{tag}-hr90.5-U03-gap", {**a, "heart_rate": 90.5}, "U03", True, GAP)
+    add(f"12p-{tag}-hr130.5-E12-gap", {**a, "heart_rate": 130.5}, "E12", True, GAP + " (§6 example)")
+    add(f"12p-{tag}-hr130.5-noU03-gap", {**a, "heart_rate": 130.5}, "U03", False, GAP + " (§6 example)")
 for preg, label in (({"pregnant": True}, "pregnant"), ({"weeks_postpartum": 6}, "6wk-after")):
     a = {**ADULT, **preg}
     s = "§5 table 1, 12+ pregnancy band (NG255)"
@@ -100,6 +111,7 @@ for preg, label in (({"pregnant": True}, "pregnant"), ({"weeks_postpartum": 6}, 
     add(f"12p-{label}-hr99-noU03", {**a, "heart_rate": 99}, "U03", False, s)
     add(f"12p-{label}-hr130-U03", {**a, "heart_rate": 130}, "U03", True, s)
     add(f"12p-{label}-hr131-E12", {**a, "heart_rate": 131}, "E12", True, s)
+    add(f"12p-{label}-hr99.5-U03-gap", {**a, "heart_rate": 99.5}, "U03", True, GAP)
 add(
     "12p-7wk-after-hr95-U03",
     {**ADULT, "weeks_postpartum": 7, "heart_rate": 95},
@@ -131,9 +143,10 @@ for age, tag in (({"age_months": 144}, "m144"), ({"age_years": 60}, "y60")):
     add(f"spo2-{tag}-92-U04", {**age, "spo2": 92}, "U04", True, s)
     add(f"spo2-{tag}-94-U04", {**age, "spo2": 94}, "U04", True, s)
     add(f"spo2-{tag}-95-noU04", {**age, "spo2": 95}, "U04", False, s)
-    # between the printed bands (≤ 91 | 92 to 94): the more urgent band (P4; adult-scores.md D-1)
-    add(f"spo2-{tag}-91.5-E13-gap", {**age, "spo2": 91.5}, "E13", True, "§5 gap 91-92 → P4")
-add("spo2-no-age-skipped", {"spo2": 80}, "E13", False, "§6: age rules skipped without age")
+    # between the printed bands (≤ 91 | 92 to 94 | normal from 95): the more urgent band
+    add(f"spo2-{tag}-91.5-E13-gap", {**age, "spo2": 91.5}, "E13", True, GAP + " (§6 example)")
+    add(f"spo2-{tag}-91.5-noU04-gap", {**age, "spo2": 91.5}, "U04", False, GAP + " (§6 example)")
+    add(f"spo2-{tag}-94.5-U04-gap", {**age, "spo2": 94.5}, "U04", True, GAP)
 add(
     "spo2-no-infection-needed", {"age_years": 60, "spo2": 93}, "U04", True, "§5: SpO2 applies with or without infection"
 )
@@ -141,13 +154,16 @@ add(
 for age, tag in (({"age_months": 144}, "m144"), ({"age_years": 50}, "y50")):
     s = "§5 table 2 / §6 E14 U05"
     add(f"sbp-{tag}-90-E14", {**age, "sbp": 90}, "E14", True, s)
-    add(f"sbp-{tag}-90.5-noE14", {**age, "sbp": 90.5}, "E14", False, s)
-    add(f"sbp-{tag}-90.5-U05", {**age, "sbp": 90.5}, "U05", True, s)
+    add(f"sbp-{tag}-91-noE14", {**age, "sbp": 91}, "E14", False, s)
+    add(f"sbp-{tag}-91-U05", {**age, "sbp": 91}, "U05", True, s)
     add(f"sbp-{tag}-100-U05", {**age, "sbp": 100}, "U05", True, s)
-    add(f"sbp-{tag}-100.5-noU05", {**age, "sbp": 100.5}, "U05", False, s)
+    add(f"sbp-{tag}-101-noU05", {**age, "sbp": 101}, "U05", False, s)
+    # NICE publishes ≤ 90 | 91-100 | normal: 90.5 → EMERGENCY, 100.5 → URGENT (issue 13)
+    add(f"sbp-{tag}-90.5-E14-gap", {**age, "sbp": 90.5}, "E14", True, GAP)
+    add(f"sbp-{tag}-90.5-noU05-gap", {**age, "sbp": 90.5}, "U05", False, GAP)
+    add(f"sbp-{tag}-100.5-U05-gap", {**age, "sbp": 100.5}, "U05", True, GAP)
 add("sbp-11y-not-used-E14", {"age_months": 143.5, "sbp": 60}, "E14", False, "§5: SBP not used under 12")
 add("sbp-11y-not-used-U05", {"age_months": 143.5, "sbp": 95}, "U05", False, "§5: SBP not used under 12")
-add("sbp-no-age-skipped", {"sbp": 60}, "E14", False, "§6 E14: 12+ only")
 
 # ---------------------------------------------------------------------------------------
 # Temperature: E09 (≥ 38.0, m < 3), E10 (< 36.0, m < 60), U06 (< 36.0 from 60; ≥ 39.0 at 3 ≤ m < 7)
@@ -168,7 +184,6 @@ add("temp-m60-35.9-noE10", {"age_months": 60, "temp_c": 35.9}, "E10", False, T)
 add("temp-m60-35.9-U06", {"age_months": 60, "temp_c": 35.9}, "U06", True, T)
 add("temp-y40-35.9-U06", {"age_years": 40, "temp_c": 35.9}, "U06", True, T)
 add("temp-y40-36.0-noU06", {"age_years": 40, "temp_c": 36.0}, "U06", False, T)
-add("temp-no-age-E10-skipped", {"temp_c": 35.0}, "E10", False, "§6: age rules skipped without age")
 
 # ---------------------------------------------------------------------------------------
 # Urine (E08, U07; D4)
@@ -219,7 +234,6 @@ add("U10-behaving", {"behaving_differently": True}, "U10", True, D)
 add("U11-m143.5", {"age_months": 143.5, **INF, "cold_hands_feet": True}, "U11", True, "§6 U11 under 12")
 add("U11-m144", {"age_months": 144, **INF, "leg_pain": True}, "U11", False, "§6 U11 under 12")
 add("U11-no-infection", {"age_months": 100, "leg_pain": True}, "U11", False, "§6 U11")
-add("U11-no-age", {**INF, "leg_pain": True}, "U11", False, "§6: age rules skipped")
 add("E15-chemo-fever", {"immune_weakness": ["chemotherapy"], "temp_c": 38.0}, "E15", True, "§6 E15")
 add("E15-chemo-no-fever", {"immune_weakness": ["chemotherapy"], "temp_c": 37.9}, "E15", False, "§6 E15")
 add("E15-steroids-fever", {"immune_weakness": ["steroids"], "fever_or_chills": True}, "E15", False, "§6 E15")
@@ -243,6 +257,52 @@ add(
     "§6 E16",
 )
 add("E16-no-weakness", {"age_years": 7, **INF, "heart_rate": 112}, "E16", False, "§6 E16")
+
+# ---------------------------------------------------------------------------------------
+# Age missing (§6, D13): every age-limited rule fires if it would fire at ANY age (any band
+# of §5, child or 12+, pregnant or not); no age group is assumed. Edges of the union of the
+# §5 bands, both sides. RR EMERGENCY: ≥ 25 (8-11 y; 12+ > 24) or ≤ 8 (12+, < 9). RR URGENT:
+# 12+ 21-24, 8-11 y 22 to < 25, 5 y 24 to < 29, ..., 3-4 y 35 to < 40, ..., under 1 50 to < 60.
+# HR EMERGENCY: < 60 (every child) or ≥ 115 (8-11 y). HR URGENT: 12+ 91-130 ... under 1 150 to < 160.
+NA = "§6 age missing / D13"
+for rr, e11, u02 in ((8.5, True, False), (9, False, False), (20, False, False), (20.5, False, True),
+                     (24, False, True), (24.5, True, True), (28.9, True, True), (29, True, False),
+                     (34.9, True, False), (35, True, True), (59.9, True, True), (60, True, False)):  # fmt: skip
+    add(f"noage-rr{rr:g}-E11-{e11}", {**INF, "resp_rate": rr}, "E11", e11, NA)
+    add(f"noage-rr{rr:g}-U02-{u02}", {**INF, "resp_rate": rr}, "U02", u02, NA)
+add("noage-rr24-no-infection-noU02", {"resp_rate": 24}, "U02", False, NA + " (D11)")
+for hr, e12, u03 in ((40.5, True, False), (59.9, True, False), (60, False, False), (90, False, False),
+                     (90.5, False, True), (114.9, False, True), (115, True, True), (159.9, True, True),
+                     (160, True, False)):  # fmt: skip
+    add(f"noage-hr{hr:g}-E12-{e12}", {**INF, "heart_rate": hr}, "E12", e12, NA)
+    add(f"noage-hr{hr:g}-U03-{u03}", {**INF, "heart_rate": hr}, "U03", u03, NA)
+add("noage-pregnant-hr95-U03", {**INF, "pregnant": True, "heart_rate": 95}, "U03", True, NA + " (pregnant or not)")
+for spo2, e13, u04 in ((80, True, False), (89.9, True, False), (90, True, False), (91.5, True, False),
+                       (92, False, True), (94.5, False, True), (95, False, False)):  # fmt: skip
+    add(f"noage-spo2-{spo2:g}-E13-{e13}", {"spo2": spo2}, "E13", e13, NA + " (≤ 91; CX26)")
+    add(f"noage-spo2-{spo2:g}-U04-{u04}", {"spo2": spo2}, "U04", u04, NA + " (U04: 92 to 94; ≤ 91 is E13)")
+for sbp, e14, u05 in ((60, True, False), (90.5, True, False), (91, False, True), (100.5, False, True),
+                      (101, False, False)):  # fmt: skip
+    add(f"noage-sbp{sbp:g}-E14-{e14}", {"sbp": sbp}, "E14", e14, NA + " (12+ rule)")
+    add(f"noage-sbp{sbp:g}-U05-{u05}", {"sbp": sbp}, "U05", u05, NA + " (12+ rule)")
+for temp, e09, e10, u06 in ((35.9, False, True, True), (36.0, False, False, False), (37.9, False, False, False),
+                            (38.0, True, False, False), (38.3, True, False, False), (38.9, True, False, False),
+                            (39.0, True, False, True)):  # fmt: skip
+    add(f"noage-temp{temp:g}-E09-{e09}", {"temp_c": temp}, "E09", e09, NA + " (38.3 °C example)")
+    add(f"noage-temp{temp:g}-E10-{e10}", {"temp_c": temp}, "E10", e10, NA)
+    add(f"noage-temp{temp:g}-U06-{u06}", {"temp_c": temp}, "U06", u06, NA)
+add("noage-U11-leg-pain", {**INF, "leg_pain": True}, "U11", True, NA + " (under 12 rule)")
+add("noage-U11-cold-hands", {**INF, "cold_hands_feet": True}, "U11", True, NA + " (under 12 rule)")
+add("noage-U11-no-infection", {"leg_pain": True}, "U11", False, NA)
+NA16 = {"immune_weakness": ["other"], **INF}
+add("noage-E16-hr95", {**NA16, "heart_rate": 95}, "E16", True, NA + " (under 16 rule)")
+add("noage-E16-hr90", {**NA16, "heart_rate": 90}, "E16", False, NA)
+add("noage-E16-behaving", {"immune_weakness": ["steroids"], "behaving_differently": True}, "E16", True, NA)
+add("noage-E16-no-weakness", {**INF, "heart_rate": 95}, "E16", False, NA)
+add("noage-U09-not-assumed", {**INF}, "U09", False, NA + ": no age group is assumed")
+add("noage-U09-own-group", {**INF, "frail": True}, "U09", True, NA)
+add("noage-U12-not-assumed", {"fever_or_chills": True}, "U12", False, NA + ": no age group is assumed")
+add("noage-no-risk-group", {**INF}, "risk:under_1", False, NA)
 
 # ---------------------------------------------------------------------------------------
 # §3.3 risk groups at their edges (risk:<group>) and U09/U12

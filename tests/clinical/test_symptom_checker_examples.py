@@ -2,7 +2,8 @@
 
 The inputs and expected fields are parsed from the doc at test time (the
 ``examples:symptom_checker`` blocks). The text fields the doc leaves out of its expected
-lines ("fully determined by §7") are checked against the §7 tables of the same doc.
+lines ("fully determined by §7") are checked against the §7 tables of the same doc, plus
+the §9 D13 sentence in ``messages`` when the age was not given (CX24, CX26-CX28).
 """
 
 from __future__ import annotations
@@ -37,9 +38,10 @@ def doc(clinical_docs) -> CheckerDoc:
     return CheckerDoc(clinical_docs / "symptom-checker.md")
 
 
-def test_doc_has_25_worked_examples(clinical_docs) -> None:
+def test_doc_has_28_worked_examples(clinical_docs) -> None:
+    """CX01-CX28; CX26-CX28 are the age-missing examples of decision D13."""
     inputs, expected = tagged_examples(clinical_docs / "symptom-checker.md")["symptom_checker"]
-    assert len(inputs) == len(expected) == 25
+    assert len(inputs) == len(expected) == 28
 
 
 @pytest.mark.parametrize(("case_input", "line", "expected"), _cases())
@@ -56,7 +58,8 @@ def test_worked_example(case_input, line, expected, doc: CheckerDoc, clinical_do
     case = json.loads(case_input)
     months = case.get("age_months", case["age_years"] * 12 if "age_years" in case else None)
     assert got["action"] == doc.action[got["level"]]
-    assert got["messages"] == [doc.reason[c] for c in got["reasons"] + got["also_noted"]]
+    note = [doc.age_note] if "age_years" in got["missing"] else []  # §9 D13
+    assert got["messages"] == [doc.reason[c] for c in got["reasons"] + got["also_noted"]] + note
     assert got["safety_net"] == doc.safety_net
     assert got["disclaimer"] == doc.disclaimer
     escalate = [] if got["level"] == "EMERGENCY" else doc.escalation_for(months)

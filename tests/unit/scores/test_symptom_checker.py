@@ -6,6 +6,8 @@ import json
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sepsiscope.cli import app
@@ -15,13 +17,21 @@ from sepsiscope.scores.calculator import CALCULATORS, run
 from sepsiscope.scores.symptom_checker import (
     INPUTS,
     LANGUAGES,
+    LEVELS,
     RULES,
     calc_case,
     check_answers,
     result_texts,
+    to_contract,
     validate_answers,
 )
-from sepsiscope.scores.symptom_checker.rules import ESCALATION, ESCALATION_LAST, RISK_GROUPS, SAFETY_NET
+from sepsiscope.scores.symptom_checker.rules import (
+    AGE_LIMITED,
+    ESCALATION,
+    ESCALATION_LAST,
+    RISK_GROUPS,
+    SAFETY_NET,
+)
 from sepsiscope.scores.symptom_checker.thresholds import age_boundaries_months
 from sepsiscope.variables.registry import REGISTRY
 from tests.clinical.symptom_checker_doc import CheckerDoc
@@ -149,7 +159,8 @@ def test_every_result_has_action_reasons_safety_net_and_disclaimer(case) -> None
     out = calc_case(case)
     assert out["level"] in ("EMERGENCY", "URGENT", "MONITOR")
     assert out["action"] and out["disclaimer"]
-    assert out["reasons"] and len(out["messages"]) == len(out["reasons"]) + len(out["also_noted"])
+    note = int("age_years" in out["missing"])  # §9 D13 sentence, after the reasons
+    assert out["reasons"] and len(out["messages"]) == len(out["reasons"]) + len(out["also_noted"]) + note
     assert len(out["safety_net"]) == 5
     assert out["total"] == len(out["components"]["emergency"]) + len(out["components"]["urgent"])
     if out["level"] == "EMERGENCY":
@@ -187,6 +198,7 @@ def test_english_result_texts_are_the_doc_texts(clinical_docs) -> None:
     assert en["reason"] == doc.reason
     assert [en["safety_net"][k] for k in SAFETY_NET] == doc.safety_net
     assert en["disclaimer"]["text"] == doc.disclaimer
+    assert en["note"] == {"age_unknown": doc.age_note}
     by_prefix = {k.split(" (")[0]: v for k, v in doc.escalate.items()}
     for group, doc_group in (("under_5", "under 5 years"), ("5_to_11", "5–11 years"), ("12_plus", "12 and over")):
         assert [(lvl, en["escalate"][key]) for lvl, key in ESCALATION[group]] == by_prefix[doc_group]
@@ -223,10 +235,70 @@ def test_age_boundaries_are_where_rules_change() -> None:
     assert age_boundaries_months() == (0, 3, 7, 12, 36, 60, 72, 96, 144, 192, 780, 900)
 
 
-def test_missing_age_skips_age_rules_but_not_urine() -> None:
+def test_age_limited_rules_are_the_doc_list(clinical_docs) -> None:
+    """§6 names E09-E14, E16, U02-U07, U11; U07 keeps the 12+ urine cut-offs ("already the strictest")."""
+    doc = CheckerDoc(clinical_docs / "symptom-checker.md")
+    assert doc.age_limited - {"U07"} == AGE_LIMITED
+
+
+def test_missing_age_reads_age_rules_at_their_strictest_and_urine_as_12_plus() -> None:
+    """D13 (was: skipped). Urine without age stays on the 12+ cut-offs (D4): E08 only, not U07."""
     out = calc_case({"no_urine_hours": 20, "resp_rate": 70, "heart_rate": 200})
-    assert out["components"] == {"emergency": ["E08"], "urgent": []}
+    assert out["components"] == {"emergency": ["E08", "E11", "E12"], "urgent": []}
     assert out["missing"] == ["age_years", "infection"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_missing_age_adds_the_d13_sentence_last(lang) -> None:
+    note = result_texts(lang)["note"]["age_unknown"]
+    without_age = to_contract(check_answers({"spo2": 80}), lang)
+    assert without_age["messages"] == [result_texts(lang)["reason"]["E13"], note]
+    with_age = to_contract(check_answers({"age_months": 0, "spo2": 80}), lang)
+    assert note not in with_age["messages"]
+
+
+def test_age_months_alone_is_an_age() -> None:
+    assert "age_years" not in calc_case({"age_months": 30})["missing"]
+    assert calc_case({"age_months": 30})["messages"] == [result_texts("en")["reason"]["M00"]]
+
+
+_MEASURES = st.fixed_dictionaries(
+    {},
+    optional={
+        "infection": st.booleans(),
+        "temp_c": st.floats(25, 45),
+        "heart_rate": st.floats(0, 300),
+        "resp_rate": st.floats(0, 100),
+        "spo2": st.floats(0, 100),
+        "sbp": st.floats(0, 350),
+        "no_urine_hours": st.floats(0, 1000),
+        "pregnant": st.booleans(),
+        "immune_weakness": st.just(["other"]),
+        "behaving_differently": st.booleans(),
+        "leg_pain": st.booleans(),
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=_MEASURES, months=st.floats(0, 1560))
+def test_missing_age_fires_every_age_limited_rule_that_some_age_fires(case, months) -> None:
+    """D13 invariant: without an age, an age-limited rule fires whenever it fires at some age.
+
+    ``months`` is any age (not only the band starts the rules try), so this also checks
+    that the band starts stand for every age. The exception is the one the doc prints:
+    SpO2 90 to < 92 (child U04) is E13 ("≤ 91") without an age.
+    """
+    without_age = check_answers(case)
+    with_age = check_answers({**case, "age_months": months})
+    fired_without = set(without_age.emergency + without_age.urgent)
+    fired_with = set(with_age.emergency + with_age.urgent)
+    for code in (fired_with & AGE_LIMITED) - fired_without:
+        # the one printed exception (§6 U04 "age missing: 92 to 94; ≤ 91 is E13")
+        assert code == "U04" and "E13" in fired_without, (code, fired_without)
+    assert LEVELS.index(without_age.level) <= LEVELS.index(with_age.level) or (
+        set(with_age.risk_groups) - set(without_age.risk_groups)
+    ), "without an age the level may only be lower through an age risk group (U09/U12)"
 
 
 def test_infection_sites_do_not_change_the_level() -> None:

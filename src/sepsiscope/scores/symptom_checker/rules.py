@@ -5,6 +5,10 @@ Source: shared/docs/clinical/symptom-checker.md §4 (derived facts), §3.3 (risk
 (which "get help now if…" list applies). Built from public guidance: CDC *Get Ahead of
 Sepsis*, NICE NG51 / NG253 / NG254 / NG255, NHS, NEWS2 (RCP 2017).
 
+Age missing (§6, decision D13): every age-limited rule is read in its strictest form, it
+fires if it would fire at any age (:func:`fired_rules`); SpO2 80 % with no age is
+EMERGENCY, not MONITOR, and the result carries a note asking for the age.
+
 Pure: no I/O, no text. The result holds codes only; :mod:`.texts` turns them into words.
 Every rule is evaluated (P5 lets a screen stop early; the calculator never does). A
 triage aid: it never outputs a probability, a score or "no sepsis" (D12).
@@ -45,19 +49,49 @@ RULES: tuple[Rule, ...] = (
     Rule("E08", "no_urine_hours ≥ 18", "12+ or age unknown", "NICE high risk"),
     Rule("E09", "temp_c ≥ 38.0", "m < 3", "NICE high risk under 5"),
     Rule("E10", "temp_c < 36.0", "m < 60", "NICE high risk under 5"),
-    Rule("E11", "breathing rate in the EMERGENCY column of §5", "age known", "NICE high risk; NEWS2 (12+, ≤ 8)"),
-    Rule("E12", "heart rate in the EMERGENCY column of §5", "age known", "NICE high risk; NEWS2 (12+, ≤ 40)"),
-    Rule("E13", "SpO2 < 90 (child) or ≤ 91 (12+)", "age known", "NICE high risk (child); NEWS2 (12+)"),
+    Rule(
+        "E11",
+        "breathing rate in the EMERGENCY column of §5",
+        "all (age missing: any band)",
+        "NICE high risk; NEWS2 (12+, ≤ 8)",
+    ),
+    Rule(
+        "E12",
+        "heart rate in the EMERGENCY column of §5",
+        "all (age missing: any band)",
+        "NICE high risk; NEWS2 (12+, ≤ 40)",
+    ),
+    Rule("E13", "SpO2 < 90 (child) or ≤ 91 (12+)", "all (age missing: ≤ 91)", "NICE high risk (child); NEWS2 (12+)"),
     Rule("E14", "sbp ≤ 90", "12+", "NICE high risk"),
     Rule("E15", "chemotherapy and fever", "all", "NICE CG151 (suspected neutropenic sepsis)"),
     Rule("E16", "weak immunity and a moderate criterion", "under 16", "NICE NG254 1.6.1"),
     Rule("E17", "possible infection and three or more CDC signs", "all", "project rule (§9 D2), CDC signs"),
     Rule("U01", "possible infection and a CDC warning sign", "all", "CDC"),
-    Rule("U02", "possible infection and breathing rate in the URGENT column", "age known", "NICE moderate-to-high"),
-    Rule("U03", "possible infection and heart rate in the URGENT column", "age known", "NICE moderate-to-high"),
-    Rule("U04", "SpO2 90 to < 92 (child) or 92 to 94 (12+)", "age known", "NICE moderate (child); NEWS2 (12+)"),
+    Rule(
+        "U02",
+        "possible infection and breathing rate in the URGENT column",
+        "all (age missing: any band)",
+        "NICE moderate-to-high",
+    ),
+    Rule(
+        "U03",
+        "possible infection and heart rate in the URGENT column",
+        "all (age missing: any band)",
+        "NICE moderate-to-high",
+    ),
+    Rule(
+        "U04",
+        "SpO2 90 to < 92 (child) or 92 to 94 (12+)",
+        "all (age missing: 92 to 94)",
+        "NICE moderate (child); NEWS2 (12+)",
+    ),
     Rule("U05", "sbp > 90 and ≤ 100", "12+", "NICE moderate-to-high"),
-    Rule("U06", "temp_c < 36.0 and m ≥ 60; or ≥ 39.0 and 3 ≤ m < 7", "age known", "NICE moderate-to-high"),
+    Rule(
+        "U06",
+        "temp_c < 36.0 and m ≥ 60; or ≥ 39.0 and 3 ≤ m < 7",
+        "all (age missing: any band)",
+        "NICE moderate-to-high",
+    ),
     Rule("U07", "no_urine_hours ≥ 12 (child); 12 to < 18 (12+ or unknown)", "all", "NICE moderate; NHS"),
     Rule("U08", "possible infection and getting worse", "all", "CDC"),
     Rule("U09", "possible infection and a higher-vulnerability group", "all", "NICE most vulnerable; CDC"),
@@ -135,6 +169,9 @@ ESCALATION: dict[str, tuple[tuple[Level, str], ...]] = {
 #: "All groups end with one URGENT item."
 ESCALATION_LAST: tuple[Level, str] = ("URGENT", "infection_worse")
 
+#: D13: the note added to ``messages`` and the result page when the age was not given.
+AGE_UNKNOWN_NOTE = "age_unknown"
+
 #: §7.4, in order.
 SAFETY_NET: tuple[str, ...] = ("fast", "cannot_tell", "trust", "say_sepsis", "pregnant")
 
@@ -166,6 +203,7 @@ class CheckerResult:
     escalation_group: EscalationGroup
     escalate_if: tuple[tuple[Level, str], ...]
     infection_sites: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # keys of the [note] texts, after the reasons (D13)
 
     @property
     def total(self) -> int:
@@ -222,6 +260,16 @@ def derive(answers: Mapping[str, Any]) -> Facts:
     )
 
 
+#: Rules whose "Ages" column limits them: read in their strictest form when the age is
+#: missing (§6, D13). E08 and U07 are not here: without an age they use the 12+ urine
+#: cut-offs, "which are already the strictest" (§6; D4).
+AGE_LIMITED = frozenset({"E09", "E10", "E11", "E12", "E13", "E14", "E16", "U02", "U03", "U04", "U05", "U06", "U11"})
+#: The one printed exception: U04's "Ages" column reads "age missing: 92 to 94; ≤ 91 is
+#: E13", so without an age U04 takes only the 12+ band (the child band 90 to < 92 is
+#: inside E13's "≤ 91").
+_12_PLUS_ONLY_WITHOUT_AGE = frozenset({"U04"})
+
+
 def _in_bands(x: float | None, m: float | None, table: tuple[th.Bands, ...], column: str) -> bool:
     if x is None or m is None:
         return False
@@ -238,13 +286,14 @@ def _urine(m: float | None) -> th.Bands:
     return th.URINE_CHILD if m is not None and m < th.CHILD_END else th.URINE_12_PLUS
 
 
-def _urgent(a: Mapping[str, Any], f: Facts) -> set[str]:
-    m, pi = f.m, f.possible_infection
+def _urgent(a: Mapping[str, Any], f: Facts, m: float | None, pregnant_or_recent: bool) -> set[str]:
+    """U rules fired for a person aged ``m`` months (``None``: age rules do not fire)."""
+    pi = f.possible_infection
     rr, hr, temp = _num(a, "resp_rate"), _num(a, "heart_rate"), _num(a, "temp_c")
     band = th.rate_band(m) if m is not None else None
     hr_urgent: tuple[th.Interval, ...] = ()
     if band is not None:
-        pregnant_band = band.hr_urgent_pregnant if f.pregnant_or_recent else None
+        pregnant_band = band.hr_urgent_pregnant if pregnant_or_recent else None
         hr_urgent = pregnant_band or band.hr_urgent
     groups = set(f.risk_groups)
     fired = {
@@ -264,8 +313,8 @@ def _urgent(a: Mapping[str, Any], f: Facts) -> set[str]:
     return {code for code, hit in fired.items() if hit}
 
 
-def _emergency(a: Mapping[str, Any], f: Facts, urgent: set[str]) -> set[str]:
-    m = f.m
+def _emergency(a: Mapping[str, Any], f: Facts, m: float | None, urgent: set[str]) -> set[str]:
+    """E rules fired for a person aged ``m`` months, given the U rules fired at that age."""
     rr, hr, temp = _num(a, "resp_rate"), _num(a, "heart_rate"), _num(a, "temp_c")
     band = th.rate_band(m) if m is not None else None
     temperature = _temperature(temp, m)
@@ -286,6 +335,33 @@ def _emergency(a: Mapping[str, Any], f: Facts, urgent: set[str]) -> set[str]:
         "E17": f.possible_infection and f.w6 >= 3,
     }
     return {code for code, hit in fired.items() if hit}
+
+
+def _fired_at(a: Mapping[str, Any], f: Facts, m: float | None, pregnant_or_recent: bool) -> set[str]:
+    urgent = _urgent(a, f, m, pregnant_or_recent)
+    return urgent | _emergency(a, f, m, urgent)
+
+
+def fired_rules(answers: Mapping[str, Any], facts: Facts) -> set[str]:
+    """Codes of every E and U rule that fired (§6).
+
+    Age known: each rule at that age. Age missing (D13): the rules that do not depend on
+    age as usual; each rule of :data:`AGE_LIMITED` fires if it would fire for **any** age
+    (every band of §5, child or 12+, pregnant or not; U04 as its "Ages" column says: the
+    12+ band only). The ages tried are the starts of
+    every age band (:func:`.thresholds.age_boundaries_months`); the rules are constant
+    inside a band, so these stand for every age. Age gives no risk group here: U09 and
+    U12 only see the groups the answers themselves give (§6: "a rule never fires
+    *because* an age group is assumed").
+    """
+    if facts.m is not None:
+        return _fired_at(answers, facts, facts.m, facts.pregnant_or_recent)
+    fired = _fired_at(answers, facts, None, facts.pregnant_or_recent) - AGE_LIMITED
+    for m in th.age_boundaries_months():
+        limited = AGE_LIMITED if m >= th.CHILD_END else AGE_LIMITED - _12_PLUS_ONLY_WITHOUT_AGE
+        for pregnant_or_recent in (False, True):
+            fired |= _fired_at(answers, facts, m, pregnant_or_recent) & limited
+    return fired
 
 
 def escalation_group(m: float | None) -> EscalationGroup:
@@ -315,13 +391,13 @@ def check(answers: Mapping[str, Any]) -> CheckerResult:
     """Apply §6 to already validated answers (see :func:`.inputs.validate_answers`).
 
     Level = EMERGENCY if any E rule fired, else URGENT if any U rule fired, else MONITOR.
-    Rules that need age are skipped without one; urine then uses the 12+ cut-offs.
+    Without an age, age-limited rules are read in their strictest form (D13, see
+    :func:`fired_rules`) and the result carries the :data:`AGE_UNKNOWN_NOTE`.
     """
     facts = derive(answers)
-    urgent = _urgent(answers, facts)
-    emergency = _emergency(answers, facts, urgent)
-    e_codes = tuple(c for c in RULE_CODES if c in emergency)
-    u_codes = tuple(c for c in RULE_CODES if c in urgent)
+    fired = fired_rules(answers, facts)
+    e_codes = tuple(c for c in RULE_CODES if c in fired and c.startswith("E"))
+    u_codes = tuple(c for c in RULE_CODES if c in fired and c.startswith("U"))
     level: Level
     if e_codes:
         level, reasons, also_noted = "EMERGENCY", e_codes, u_codes
@@ -346,4 +422,5 @@ def check(answers: Mapping[str, Any]) -> CheckerResult:
         escalation_group=group,
         escalate_if=() if level == "EMERGENCY" else escalation_items(group),
         infection_sites=tuple(answers.get("infection_sites") or ()),
+        notes=(AGE_UNKNOWN_NOTE,) if "age_years" in missing else (),
     )

@@ -1,6 +1,7 @@
 """Words for a :class:`~.rules.CheckerResult`: the §7 texts, per language, and the contract.
 
-Source: shared/docs/clinical/symptom-checker.md §7.1 (output object), §7.2-§7.6 (texts).
+Source: shared/docs/clinical/symptom-checker.md §7.1 (output object), §7.2-§7.6 (texts) and
+§9 D13 (the note added to ``messages`` when the age was not given).
 The texts live in ``messages/<lang>.toml`` beside this module (English = the doc, word for
 word); screens add their own catalogue in ``sepsiscope/checker/messages``.
 """
@@ -20,7 +21,7 @@ NAME = "symptom_checker"
 
 @cache
 def result_texts(lang: str = "en") -> dict[str, dict[str, str]]:
-    """The §7 catalogue for ``lang``: sections ``action``, ``reason``, ``safety_net``, ``escalate``, ``disclaimer``."""
+    """The §7 catalogue for ``lang``: sections ``action``, ``reason``, ``note``, ``safety_net``, ``escalate``, ``disclaimer``."""
     if lang not in LANGUAGES:
         raise KeyError(f"no result texts for language {lang!r}; choose one of {', '.join(LANGUAGES)}")
     path = files("sepsiscope.scores.symptom_checker").joinpath("messages", f"{lang}.toml")
@@ -40,7 +41,10 @@ def to_contract(result: CheckerResult, lang: str = "en") -> dict[str, Any]:
         "also_noted": list(result.also_noted),
         "risk_groups": list(result.risk_groups),
         "action": t["action"][result.level],
-        "messages": [t["reason"][code] for code in (*result.reasons, *result.also_noted)],
+        "messages": [
+            *(t["reason"][code] for code in (*result.reasons, *result.also_noted)),
+            *(t["note"][key] for key in result.notes),  # D13: after the reasons
+        ],
         "safety_net": [t["safety_net"][key] for key in SAFETY_NET],
         "escalate_if": [{"level": level, "text": t["escalate"][key]} for level, key in result.escalate_if],
         "disclaimer": t["disclaimer"]["text"],

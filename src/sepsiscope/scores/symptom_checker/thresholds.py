@@ -4,12 +4,19 @@ Source: shared/docs/clinical/symptom-checker.md §5 (NICE NG51/NG254/NG253/NG255
 tables; NEWS2 extreme values for 12 and over) and the temperature and urine rows of §6.
 Ages are in months (``m``); every age interval is half-open ``[lo, hi)``.
 
-One deliberate difference from the printed table, decided by the doc's own principle P4
-("when in doubt, go up a level") and the project's gap rule (adult-scores.md D-1): for
-12 and over the doc prints SpO2 EMERGENCY "≤ 91" and URGENT "92 to 94", which leaves a
-reading such as 91.5 in neither band. Such a value goes to the more urgent band, as it
-does in this project's NEWS2 (``spo2 < 92`` scores 3). At the precision oximeters show
-(whole numbers) this is exactly the doc's table.
+Gap rule for 12 and over (symptom-checker.md §6: "Values that fall between two published
+bands (SpO2 91.5 for 12+, HR 130.5) go to the more urgent band, as in adult-scores.md
+D-1"). The published 12+ bands are whole numbers (NICE: RR 21-24 / 25 or more, HR 91-130
+/ more than 130, pregnancy HR 100-130, SBP 91-100 / 90 or less; NEWS2: RR 8 or less, HR
+40 or less, SpO2 91 or less, 92-94 with the doc's home-oximeter margin). They are written
+here as gap-free intervals, closed towards the more urgent band: SpO2 91.5 → EMERGENCY,
+94.5 → URGENT; RR 8.5 and 24.5 → EMERGENCY, 20.5 → URGENT; HR 40.5 → EMERGENCY, 90.5 →
+URGENT (pregnant: 99.5 → URGENT); SBP 90.5 → EMERGENCY, 100.5 → URGENT. At whole numbers
+this is exactly the §5 table. The child rows are printed gap-free in §5 ("50 to < 60")
+and are used as printed.
+
+Age missing (§6, decision D13): the rules read these tables for every age band at once;
+see :func:`age_boundaries_months` and :mod:`.rules`.
 """
 
 from __future__ import annotations
@@ -152,14 +159,14 @@ RATE_BANDS: tuple[RateBand, ...] = (
         (at_least(115), _HR_LOW),
         (between(105, 115),),
     ),
-    RateBand(
+    RateBand(  # 12+: whole-number bands closed towards the more urgent side (module docstring)
         "12+",
         at_least(CHILD_END),
-        (at_least(25), at_most(8)),
-        (between(21, 25),),
-        (above(130), at_most(40)),
-        (between(91, 130, hi_closed=True),),
-        hr_urgent_pregnant=(between(100, 130, hi_closed=True),),
+        (above(24), below(9)),  # NICE "25 or more"; NEWS2 "8 or less"
+        (between(20, 24, lo_closed=False, hi_closed=True),),  # NICE 21-24
+        (above(130), below(41)),  # NICE "more than 130"; NEWS2 "40 or less"
+        (between(90, 130, lo_closed=False, hi_closed=True),),  # NICE 91-130
+        hr_urgent_pregnant=(between(99, 130, lo_closed=False, hi_closed=True),),  # NG255 100-130
     ),
 )
 
@@ -181,16 +188,16 @@ class Bands:
     urgent: tuple[Interval, ...]
 
 
-#: SpO2 (§5 second table; E13, U04). Child: NICE exactly. 12+: NEWS2 (see module docstring).
+#: SpO2 (§5 second table; E13, U04). Child: NICE exactly ("< 90", "90 to < 92").
+#: 12+: NEWS2 "91 or less" and "92 to 94", gap rule applied (module docstring).
 SPO2: tuple[Bands, ...] = (
     Bands(below(CHILD_END), (below(90),), (between(90, 92),)),
-    Bands(at_least(CHILD_END), (below(92),), (between(92, 94, hi_closed=True),)),
+    Bands(at_least(CHILD_END), (below(92),), (between(92, 95),)),
 )
 
 #: Systolic blood pressure, 12+ only (E14, U05). NICE does not use it under 12.
-SBP: tuple[Bands, ...] = (
-    Bands(at_least(CHILD_END), (at_most(90),), (between(90, 100, lo_closed=False, hi_closed=True),)),
-)
+#: NICE "90 or less" and "91 to 100", gap rule applied (module docstring).
+SBP: tuple[Bands, ...] = (Bands(at_least(CHILD_END), (below(91),), (between(91, 101),)),)
 
 #: Hours without urine (E08, U07): children never EMERGENCY on urine alone (D4);
 #: 12+ and unknown age use NICE's hours.
