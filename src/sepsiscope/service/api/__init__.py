@@ -1,0 +1,1 @@
+"""The JSON API under ``/api/v1``: routes per resource, one error shape, auth dependencies."""

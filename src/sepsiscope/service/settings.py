@@ -1,0 +1,51 @@
+"""The service's one settings object: every option of ``sepsiscope serve``, validated once.
+
+Read from ``SEPSISCOPE_*`` environment variables; command-line flags override them
+(``Settings(**flags)``). This is the only module of the service that reads the environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path("sepsiscope-data")
+
+
+class Settings(BaseSettings):
+    """Options of the monitoring service (docs/service.md, "Configure it")."""
+
+    model_config = SettingsConfigDict(env_prefix="SEPSISCOPE_", extra="forbid", frozen=True)
+
+    data_dir: Path = Field(DEFAULT_DATA_DIR, description="Folder of the default SQLite database.")
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL; default sqlite:///DATA_DIR/sepsiscope.db. "
+        "PostgreSQL: postgresql+psycopg://user:password@host/dbname",
+    )
+    alert_rules: Path | None = Field(None, description="TOML file replacing the packaged alert rules.")
+    model_dir: Path | None = Field(None, description="Model folder; default: the shipped default model.")
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8000
+    max_batch: Annotated[int, Field(ge=1, le=100_000)] = Field(
+        5_000, description="Most items one observation or event batch may hold (more: 413)."
+    )
+
+    @model_validator(mode="after")
+    def _known_database(self) -> Settings:
+        url = self.resolved_database_url
+        if not (url.startswith("sqlite") or url.startswith("postgresql")):
+            raise ValueError(f"database_url {url!r}: use sqlite:///PATH or postgresql+psycopg://…")
+        if url.startswith("postgresql") and not url.startswith("postgresql+psycopg"):
+            raise ValueError(f"database_url {url!r}: use the psycopg 3 driver (postgresql+psycopg://…)")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL in force (the SQLite file in ``data_dir`` unless one is given)."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'sepsiscope.db').resolve()}"
