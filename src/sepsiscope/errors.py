@@ -12,6 +12,7 @@
  ├── EngineMismatch         two cohort engines gave different results
  ├── ModelArtifactError     a model directory is missing, corrupt or of another version
      └── UsageError             a request that can never work (e.g. ``calc sofa2``)
+          └── MissingExtraError a feature whose optional extra is not installed (``[spark]``)
 
 The CLI turns each into a one-paragraph message (exit status 1 for data problems,
 2 for usage errors).
@@ -97,3 +98,17 @@ class ModelArtifactError(SepsiscopeError):
 
 class UsageError(SepsiscopeError):
     """A request that can never work, e.g. an unknown or unverified score."""
+
+
+class MissingExtraError(UsageError):
+    """A feature needs an optional extra that is not installed; the message says what to install.
+
+    ``extra`` is the extra's name in ``pyproject.toml`` (``spark``), ``module`` the import that failed.
+    """
+
+    def __init__(self, feature: str, extra: str, module: str, reason: str | None = None) -> None:
+        problem = f"cannot be imported ({reason})" if reason else "is not installed"
+        super().__init__(f"{feature} needs {module}, which {problem}: pip install 'sepsiscope[{extra}]'")
+        self.feature = feature
+        self.extra = extra
+        self.module = module

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from sepsiscope.cli.shared import err, fail
+from sepsiscope.cli.shared import err, exit_code, fail
 from sepsiscope.errors import ReadError, SepsiscopeError
 
 QUARANTINE_HINT = "pass --on-invalid quarantine to set bad rows aside and score the rest"
@@ -54,7 +54,7 @@ def read_input(  # type: ignore[no-untyped-def]
     except ReadError as exc:
         raise fail(str(exc), 1, hint) from None
     except SepsiscopeError as exc:
-        raise fail(str(exc), 1) from None
+        raise fail(str(exc), exit_code(exc)) from None
 
 
 def report_problems(result, out: Path) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 import typer
 
 from sepsiscope.cli.inputs import read_input
-from sepsiscope.cli.shared import err, fail
+from sepsiscope.cli.shared import err, exit_code, fail, require_extra
 from sepsiscope.errors import SepsiscopeError
 
 
@@ -54,6 +54,8 @@ def train(
     from sepsiscope.model.train import TrainConfig
     from sepsiscope.model.train import train as train_model
 
+    if engine == "spark":
+        require_extra("spark", "--engine spark")  # before any reading
     result = read_input(data, "error", "clean", None, hint="fix the file: training needs every row")
     err.print(result.report.summary(), highlight=False)
     config = TrainConfig(
@@ -78,7 +80,7 @@ def train(
         try:
             trained = train_model(result.table, config, tick)
         except (SepsiscopeError, ValueError) as exc:
-            raise fail(str(exc), 1) from None
+            raise fail(str(exc), exit_code(exc) if isinstance(exc, SepsiscopeError) else 1) from None
     trained.artifact.save(out)
     if oof_out is not None:
         import numpy as np
@@ -127,20 +129,25 @@ def predict(
     from sepsiscope.model.predict import predict_table
 
     started = time.perf_counter()
+    if engine == "spark":
+        require_extra("spark", "--engine spark")  # before any reading
     try:
         artifact = ModelArtifact.load(model) if model else load_default()
     except SepsiscopeError as exc:
-        raise fail(str(exc), 1) from None
+        raise fail(str(exc), exit_code(exc)) from None
     result = read_input(input, "error", "clean", None, hint="fix the file: every input row needs a prediction")
     err.print(result.report.summary(), highlight=False)
-    with err.status(f"predicting {result.table.height:,} patient-hours"):
-        preds = predict_table(
-            artifact,
-            result.table.drop("sepsis_label", strict=False),
-            explain=explain,
-            engine=engine,
-            spark_master=spark_master,
-        )
+    try:
+        with err.status(f"predicting {result.table.height:,} patient-hours"):
+            preds = predict_table(
+                artifact,
+                result.table.drop("sepsis_label", strict=False),
+                explain=explain,
+                engine=engine,
+                spark_master=spark_master,
+            )
+    except SepsiscopeError as exc:
+        raise fail(str(exc), exit_code(exc)) from None
     try:
         write_prediction_dir(preds.frame, out, overwrite=overwrite)
     except SepsiscopeError as exc:
@@ -182,7 +189,7 @@ def evaluate(
         with err.status(f"evaluating {pred_dir} against {labels}"):
             result = run_evaluation(labels, pred_dir)
     except SepsiscopeError as exc:
-        raise fail(str(exc), 1) from None
+        raise fail(str(exc), exit_code(exc)) from None
     table = Table(title="sepsiscope evaluate (supports, never replaces, clinical judgement)", title_justify="left")
     table.add_column("metric")
     table.add_column("value", justify="right")

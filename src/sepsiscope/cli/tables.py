@@ -18,7 +18,7 @@ from sepsiscope.cli.inputs import (
     read_input,
     report_problems,
 )
-from sepsiscope.cli.shared import err, fail
+from sepsiscope.cli.shared import err, exit_code, fail, require_extra
 from sepsiscope.errors import ReadError, SepsiscopeError, UsageError
 
 
@@ -80,16 +80,17 @@ def score(
     names = [s.strip() for s in scores.split(",") if s.strip()]
     if engine not in ("embedded", "spark"):
         raise fail("--engine takes embedded or spark", 2)
-    started = time.perf_counter()
-    if engine == "spark":
-        _score_spark(input, out, names, spark_master, on_invalid, implausible, column)
-        err.print(f"wrote {out} with Spark in {time.perf_counter() - started:.1f} s", highlight=False)
-        return
     from sepsiscope.scores.registry import SCORES
 
     unknown = [name for name in names if name not in SCORES]
     if unknown:
         raise fail(f"unknown score {unknown[0]!r} (known: {', '.join(SCORES)})", 2)
+    started = time.perf_counter()
+    if engine == "spark":
+        require_extra("spark", "--engine spark")  # before any reading
+        _score_spark(input, out, names, spark_master, on_invalid, implausible, column)
+        err.print(f"wrote {out} with Spark in {time.perf_counter() - started:.1f} s", highlight=False)
+        return
     source, target = Path(input), Path(out)
     batches = read_input(source, on_invalid, implausible, column, batches=True)
     try:
@@ -99,7 +100,7 @@ def score(
     except ReadError as exc:
         raise fail(str(exc), 1, QUARANTINE_HINT) from None
     except SepsiscopeError as exc:
-        raise fail(str(exc), 1) from None
+        raise fail(str(exc), exit_code(exc)) from None
     target.parent.mkdir(parents=True, exist_ok=True)
     scored.write_parquet(target)
     report_problems(batches, target)
@@ -124,7 +125,7 @@ def _score_spark(
 ) -> None:
     import tempfile
 
-    from sepsiscope.cohort.spark import score_parquet, spark_session
+    from sepsiscope.cohort.spark import active_session, score_parquet, spark_session
     from sepsiscope.io import write_patient_dataset
 
     with tempfile.TemporaryDirectory(prefix="sepsiscope-") as tmp:
@@ -135,9 +136,7 @@ def _score_spark(
             write_patient_dataset(result.table, source)
             if "://" not in out:
                 report_problems(result, Path(out))
-        from pyspark.sql import SparkSession
-
-        ours = SparkSession.getActiveSession() is None
+        ours = active_session() is None
         with err.status("starting Spark"):
             session = spark_session(master)
         try:
@@ -168,7 +167,7 @@ def convert(
     try:
         files = write_patient_dataset(result.table, out, rows_per_file=rows_per_file, overwrite=overwrite)
     except SepsiscopeError as exc:
-        raise fail(str(exc), 1) from None
+        raise fail(str(exc), exit_code(exc)) from None
     report_problems(result, out)
     err.print(f"wrote {result.table.height:,} rows in {len(files)} files to {out}", highlight=False)
 

@@ -7,7 +7,9 @@ repartitioned by ``patient_id`` (the one shuffle), sorted within each partition 
 embedded engine calls (``score_table``), executed by ``mapInArrow`` on the executors.
 Results are therefore identical to the embedded engine's, row for row.
 
-PySpark is imported lazily, so the rest of sepsiscope works without it.
+PySpark (the ``[spark]`` extra) is imported lazily, so the rest of sepsiscope works without it;
+every entry point here first calls :func:`sepsiscope.extras.require`, so a missing PySpark or
+pandas is a :class:`~sepsiscope.errors.MissingExtraError` naming what to install.
 """
 
 from __future__ import annotations
@@ -24,11 +26,21 @@ import pyarrow as pa
 
 from sepsiscope.cohort.partitions import TableFn, map_patient_batches, to_arrow_plain
 from sepsiscope.cohort.scoring import DEFAULT_SCORES, score_table
+from sepsiscope.extras import require
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame, SparkSession
 
 KEY = ["patient_id", "hour"]
+FEATURE = "the Spark engine"
+
+
+def active_session() -> SparkSession | None:
+    """The Spark session already running in this process (e.g. a notebook's), if any."""
+    require("spark", FEATURE)
+    from pyspark.sql import SparkSession
+
+    return SparkSession.getActiveSession()
 
 
 def spark_session(
@@ -40,6 +52,7 @@ def spark_session(
     Workers must run a Python that has sepsiscope installed; locally that is this interpreter
     (``PYSPARK_PYTHON`` is set to it unless already set).
     """
+    require("spark", FEATURE)
     from pyspark.sql import SparkSession
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -78,6 +91,7 @@ def apply_by_patient(df: DataFrame, fn: TableFn, *, partitions: int | None = Non
     One repartition by ``patient_id`` puts each patient's hours in one task; rows are then
     sorted within partitions and streamed through ``fn`` in chunks of whole patients.
     """
+    require("spark", FEATURE)
     from pyspark.sql.pandas.types import from_arrow_schema
 
     arrow_in = df.limit(0).toArrow().schema
