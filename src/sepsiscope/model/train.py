@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import lightgbm as lgb
@@ -44,6 +44,7 @@ class TrainConfig:
     folds: int = 5
     seed: int = 2019
     rounds: int = 300
+    early_stopping: bool = False
     learning_rate: float = 0.05
     num_leaves: int = 31
     min_data_in_leaf: int = 400
@@ -104,11 +105,74 @@ def fit_booster(
     X: np.ndarray, y: np.ndarray, rows: np.ndarray, config: TrainConfig, names: list[str], seed: int
 ) -> lgb.Booster:
     """One booster on ``rows`` (all positives, a seeded sample of negatives), as every fold and final model."""
+    return fit_with_curves(X, y, rows, config, names, seed)[0]
+
+
+def fit_with_curves(
+    X: np.ndarray,
+    y: np.ndarray,
+    rows: np.ndarray,
+    config: TrainConfig,
+    names: list[str],
+    seed: int,
+    held_out: Sequence[np.ndarray] = (),
+) -> tuple[lgb.Booster, list[np.ndarray]]:
+    """:func:`fit_booster`, plus the log-loss after every round on each set of ``held_out`` rows (unweighted)."""
     rng = np.random.default_rng(seed)
     chosen, weight = _sample(y, rows, config.negative_fraction, rng)
     params = {**config.lgb_params(), "seed": seed}
     data = lgb.Dataset(X[chosen], y[chosen], weight=weight, feature_name=names, free_raw_data=True, params=params)
-    return lgb.train(params, data, num_boost_round=config.rounds)
+    valid = [lgb.Dataset(X[r], y[r], reference=data, params=params) for r in held_out]
+    record: dict[str, dict[str, list[float]]] = {}
+    booster = lgb.train(
+        {**params, "metric": "binary_logloss"} if valid else params,
+        data,
+        num_boost_round=config.rounds,
+        valid_sets=valid,
+        valid_names=[f"v{i}" for i in range(len(valid))],
+        callbacks=[lgb.record_evaluation(record)] if valid else None,
+    )
+    return booster, [np.asarray(record[f"v{i}"]["binary_logloss"]) for i in range(len(valid))]
+
+
+def best_rounds(curves: Sequence[np.ndarray]) -> int:
+    """Rounds with the lowest mean held-out log-loss over patient-grouped folds (early stopping, chosen once)."""
+    if not curves:
+        raise ValueError("choosing the number of rounds needs at least one held-out curve")
+    return int(np.argmin(np.mean(np.vstack(curves), axis=0))) + 1
+
+
+def cross_validate(
+    X: np.ndarray,
+    y: np.ndarray,
+    rows: np.ndarray,
+    patient_id: np.ndarray,
+    config: TrainConfig,
+    names: list[str],
+    seed: int,
+    progress: Progress | None = None,
+) -> tuple[np.ndarray, int]:
+    """Out-of-fold raw scores for ``rows`` (patient-grouped folds) and the rounds the final model should use.
+
+    With ``config.early_stopping`` the rounds are those of the lowest mean held-out log-loss across
+    the folds, and every fold model scores its fold at that many rounds; else ``config.rounds``.
+    """
+    tick = progress or (lambda step, done, total: None)
+    folds = patient_folds(patient_id[rows], config.folds, seed)
+    boosters = []
+    curves: list[np.ndarray] = []
+    for k in range(config.folds):
+        tick("cross-validation", k, config.folds)
+        held = [rows[folds == k]] if config.early_stopping else []
+        booster, curve = fit_with_curves(X, y, rows[folds != k], config, names, seed + k, held)
+        boosters.append(booster)
+        curves.extend(curve)
+    rounds = best_rounds(curves) if config.early_stopping else config.rounds
+    raw = np.zeros(len(rows))
+    for k, booster in enumerate(boosters):
+        raw[folds == k] = booster.predict(X[rows[folds == k]], num_iteration=rounds)
+    tick("cross-validation", config.folds, config.folds)
+    return raw, rounds
 
 
 def fit_calibration(raw: np.ndarray, y: np.ndarray, max_points: int = 400) -> Calibration:
@@ -179,22 +243,15 @@ def train(table: pl.DataFrame, config: TrainConfig = TrainConfig(), progress: Pr
     data = features_matrix(table, groups, engine=config.engine, spark_master=config.spark_master)
     y = labels(table)
     tick("features", 1, 1)
-    folds = patient_folds(data.patient_id, config.folds, config.seed)
-    raw = np.zeros(len(y))
-    for k in range(config.folds):
-        tick("cross-validation", k, config.folds)
-        train_rows = np.flatnonzero(folds != k)
-        booster = fit_booster(data.X, y, train_rows, config, data.features, config.seed + k)
-        valid = folds == k
-        raw[valid] = booster.predict(data.X[valid])
-    tick("cross-validation", config.folds, config.folds)
+    everyone = np.arange(len(y))
+    raw, rounds = cross_validate(data.X, y, everyone, data.patient_id, config, data.features, config.seed, tick)
     calibration = fit_calibration(raw, y)
     oof = calibration(raw)
     threshold, rule, curve = choose_threshold(
         oof, y, data.patient_id, config.alerts_per_patient_day, config.threshold_rule
     )
     tick("final model", 0, 1)
-    final = fit_booster(data.X, y, np.arange(len(y)), config, data.features, config.seed + 1000)
+    final = fit_booster(data.X, y, everyone, replace(config, rounds=rounds), data.features, config.seed + 1000)
     tick("final model", 1, 1)
     cv = metrics.summary(y, oof, oof >= threshold, data.patient_id)
     by_subgroup = subgroup_metrics(table, y, oof, threshold, data.patient_id)
@@ -211,6 +268,7 @@ def train(table: pl.DataFrame, config: TrainConfig = TrainConfig(), progress: Pr
         "cross_validation_by_subgroup": by_subgroup,
         "calibration_deciles": metrics.calibration(y, oof).to_dict(),
         "utility_by_threshold": curve,
+        "final_rounds": rounds,
         "train_seconds": round(time.perf_counter() - started, 1),
     }
     artifact = ModelArtifact(final, data.features, list(groups), calibration, threshold, rule, meta)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import polars as pl
@@ -128,3 +129,13 @@ def test_cli_predict_on_files_without_sepsis_label(trained, tmp_path) -> None:
                                   str(tmp_path / f"pred_{name}")])  # fmt: skip
         assert res.exit_code == 0, res.output
     assert read_prediction_dir(tmp_path / "pred_labelled").equals(read_prediction_dir(tmp_path / "pred_unlabeled"))
+
+
+def test_early_stopping_chooses_rounds_from_grouped_folds() -> None:
+    config = replace(CONFIG, rounds=60, early_stopping=True)
+    result = train(labelled_ward(), config)
+    rounds = result.artifact.metadata["final_rounds"]
+    assert 1 <= rounds <= 60
+    assert result.artifact.booster.num_trees() == rounds
+    assert train(labelled_ward(), config).artifact.metadata["final_rounds"] == rounds
+    assert train(labelled_ward(), CONFIG).artifact.metadata["final_rounds"] == CONFIG.rounds

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import polars as pl
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from sepsiscope.features.build import LABS, VITALS
 from sepsiscope.model import metrics
 from sepsiscope.model.dataset import features_matrix, labels, patient_folds
-from sepsiscope.model.train import TrainConfig
+from sepsiscope.model.train import TrainConfig, best_rounds
 from sepsiscope.model.validation.clock import best_clock_hour, clock_alerts
 from sepsiscope.model.validation.heldout import leave_group_out, nested_cv, pooled
 from sepsiscope.model.validation.ranking import EXTERNAL, discordant_pairs, kendall_tau
@@ -165,3 +166,22 @@ def test_frame_helpers_do_not_touch_keys() -> None:
     thin = thin_labs(table, 0.3, seed=2)
     assert thin.select("patient_id", "hour").equals(table.select("patient_id", "hour"))
     assert isinstance(thin, pl.DataFrame)
+
+
+def test_best_rounds_is_the_lowest_mean_held_out_loss() -> None:
+    assert best_rounds([np.array([3.0, 2.0, 1.0, 2.0]), np.array([3.0, 1.0, 1.5, 2.0])]) == 3
+    assert best_rounds([np.array([1.0, 2.0])]) == 1
+    with pytest.raises(ValueError, match="at least one"):
+        best_rounds([])
+
+
+def test_early_stopping_picks_rounds_inside_the_training_part(ward) -> None:
+    _, data, y = ward
+    config = replace(CONFIG, rounds=40, early_stopping=True)
+    parts = nested_cv(data.X, y, data.patient_id, data.features, config, folds=3, seed=2)
+    assert all(1 <= p.rounds <= 40 and p.booster.num_trees() == p.rounds for p in parts)
+    fold = patient_folds(data.patient_id, 3, 2)
+    flipped = np.where(fold == 1, 1 - y, y).astype(y.dtype)
+    again = nested_cv(data.X, flipped, data.patient_id, data.features, config, folds=3, seed=2)
+    assert again[1].rounds == parts[1].rounds and again[1].thresholds == parts[1].thresholds
+    np.testing.assert_array_equal(again[1].probability, parts[1].probability)

@@ -9,6 +9,8 @@ gets its own run of that procedure on the rest of the data; nothing about the he
 * :func:`nested_cv` — repeated patient-grouped K-fold. For outer fold k the training part's
   out-of-fold scores come from inner models trained without folds {k, j}; the model for the
   pair {k, j} serves both outer folds k and j, so a repeat costs K(K-1)/2 + K fits, not K².
+  With early stopping, outer fold k's rounds come from the pair models' held-out log-loss on
+  the folds j != k, as ``train`` chooses them from its folds.
 * :func:`leave_group_out` — train on every patient outside a group (e.g. an ICU type), test
   on the group.
 """
@@ -16,14 +18,22 @@ gets its own run of that procedure on the rest of the data; nothing about the he
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import lightgbm as lgb
 import numpy as np
 
 from sepsiscope.model.artifact import Calibration
 from sepsiscope.model.dataset import patient_folds
-from sepsiscope.model.train import TrainConfig, choose_threshold, fit_booster, fit_calibration
+from sepsiscope.model.train import (
+    TrainConfig,
+    best_rounds,
+    choose_threshold,
+    cross_validate,
+    fit_booster,
+    fit_calibration,
+    fit_with_curves,
+)
 
 #: Threshold rules judged by the validation designs (``train --threshold-rule``).
 RULES = ("robust", "utility")
@@ -39,6 +49,7 @@ class HeldOut:
     booster: lgb.Booster = field(repr=False)
     calibration: Calibration = field(repr=False)
     label: str = ""
+    rounds: int = 0  # boosting rounds of the held-out part's model
 
     def alerts(self, rule: str) -> np.ndarray:
         """Alert per row of ``rows`` under a threshold rule."""
@@ -70,22 +81,32 @@ def nested_cv(
     if folds < 3:
         raise ValueError(f"nested cross-validation needs at least 3 folds, got {folds}")
     fold = patient_folds(patient_id, folds, seed)
-    inner = [np.full(len(y), np.nan) for _ in range(folds)]
+    pairs: dict[tuple[int, int], tuple[lgb.Booster, dict[int, np.ndarray]]] = {}
     for a in range(folds):
         for b in range(a + 1, folds):
             train_rows = np.flatnonzero((fold != a) & (fold != b))
-            booster = fit_booster(X, y, train_rows, config, names, seed * 1000 + a * folds + b)
-            for outer, scored in ((a, b), (b, a)):
-                rows = np.flatnonzero(fold == scored)
-                inner[outer][rows] = booster.predict(X[rows])
+            held = [np.flatnonzero(fold == a), np.flatnonzero(fold == b)] if config.early_stopping else []
+            booster, curves = fit_with_curves(X, y, train_rows, config, names, seed * 1000 + a * folds + b, held)
+            pairs[(a, b)] = (booster, dict(zip((a, b), curves, strict=False)))
     out = []
     for k in range(folds):
+        others = [j for j in range(folds) if j != k]
+        # The pair model without {k, j} scores fold j for outer fold k; its curve on j picks the rounds.
+        models = {j: pairs[(min(k, j), max(k, j))] for j in others}
+        rounds = best_rounds([models[j][1][j] for j in others]) if config.early_stopping else config.rounds
+        inner = np.full(len(y), np.nan)
+        for j in others:
+            rows = np.flatnonzero(fold == j)
+            inner[rows] = models[j][0].predict(X[rows], num_iteration=rounds)
         train_rows = np.flatnonzero(fold != k)
         test_rows = np.flatnonzero(fold == k)
-        calibration, thresholds = _procedure(inner[k][train_rows], train_rows, y, patient_id, rules)
-        booster = fit_booster(X, y, train_rows, config, names, seed * 1000 + 999 - k)
+        calibration, thresholds = _procedure(inner[train_rows], train_rows, y, patient_id, rules)
+        outer = replace(config, rounds=rounds)
+        booster = fit_booster(X, y, train_rows, outer, names, seed * 1000 + 999 - k)
         probability = calibration(np.asarray(booster.predict(X[test_rows])))
-        out.append(HeldOut(test_rows, probability, thresholds, booster, calibration, f"repeat seed {seed} fold {k}"))
+        out.append(
+            HeldOut(test_rows, probability, thresholds, booster, calibration, f"repeat seed {seed} fold {k}", rounds)
+        )
     return out
 
 
@@ -106,15 +127,11 @@ def leave_group_out(
     test_rows = np.flatnonzero(held_out)
     if not len(train_rows) or not len(test_rows):
         raise ValueError(f"{label}: both the training and the held-out part need rows")
-    fold = patient_folds(patient_id[train_rows], config.folds, seed)
-    inner = np.zeros(len(train_rows))
-    for k in range(config.folds):
-        booster = fit_booster(X, y, train_rows[fold != k], config, names, seed * 1000 + k)
-        inner[fold == k] = booster.predict(X[train_rows[fold == k]])
+    inner, rounds = cross_validate(X, y, train_rows, patient_id, config, names, seed * 1000)
     calibration, thresholds = _procedure(inner, train_rows, y, patient_id, rules)
-    booster = fit_booster(X, y, train_rows, config, names, seed * 1000 + 999)
+    booster = fit_booster(X, y, train_rows, replace(config, rounds=rounds), names, seed * 1000 + 999)
     probability = calibration(np.asarray(booster.predict(X[test_rows])))
-    return HeldOut(test_rows, probability, thresholds, booster, calibration, label)
+    return HeldOut(test_rows, probability, thresholds, booster, calibration, label, rounds)
 
 
 def pooled(parts: Sequence[HeldOut], n: int, rule: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
