@@ -182,7 +182,7 @@ def evaluate(
     """
     from rich.table import Table
 
-    from sepsiscope.model.evaluate import METRICS, format_value, write_report
+    from sepsiscope.model.evaluate import METRICS, format_value
     from sepsiscope.model.evaluate import evaluate as run_evaluation
 
     try:
@@ -201,6 +201,8 @@ def evaluate(
         err.print(f"[dim]note:[/] {note}", highlight=False, soft_wrap=True)
     sys.stdout.write(json.dumps(result.to_dict(), indent=2, sort_keys=True) + "\n")
     if report is not None:
+        from sepsiscope.model.report import write_report
+
         with err.status(f"writing the report to {report}"):
             write_report(result, report)
         err.print(f"wrote {report / 'index.html'} with metrics.json and plots", highlight=False)

@@ -3,6 +3,8 @@
 Labels come from any reader input with ``sepsis_label`` (a PhysioNet folder or zip, a CSV or Parquet
 table); predictions from a folder of PhysioNet prediction files (:mod:`sepsiscope.io.predictions`),
 matched by patient and row order. Every metric is defined once in :mod:`sepsiscope.model.metrics`.
+The HTML report is drawn from the :class:`EvaluationResult` by :mod:`sepsiscope.model.report`,
+which imports this module (never the other way round).
 
 Source: Reyna MA et al., Crit Care Med 2020;48(2):210-217 and the challenge's scoring code
 (``evaluate_sepsis_score.py``); labelling: shared/docs/clinical/adult-scores.md §3.6.
@@ -113,13 +115,6 @@ def evaluate(labels_path: str | Path, pred_dir: str | Path) -> EvaluationResult:
         predictions_source=str(pred_dir),
         notes=_notes(rows),
     )
-
-
-def write_report(result: EvaluationResult, out_dir: str | Path) -> list[Path]:
-    """Write ``metrics.json``, ``index.html`` and the PNG plots into ``out_dir``; return the paths."""
-    from sepsiscope.model.report import render_report
-
-    return render_report(result, Path(out_dir))
 
 
 def _labels(path: Path) -> pl.DataFrame:

@@ -3,7 +3,8 @@
 Plots are drawn with matplotlib's Agg canvas directly (no pyplot, no GUI backend, no global state):
 ROC, precision-recall, calibration, normalized utility against threshold, and alert burden
 (alerts per patient-day against threshold; share of septic patients' hours alerting by hour from
-onset). Every number comes from :mod:`sepsiscope.model.metrics`.
+onset). Every number comes from :mod:`sepsiscope.model.metrics`. The report consumes an
+:class:`~sepsiscope.model.evaluate.EvaluationResult`; ``evaluate`` does not know the report exists.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from jinja2 import Environment
@@ -22,10 +22,7 @@ from matplotlib.figure import Figure
 
 from sepsiscope import __version__
 from sepsiscope.model import metrics
-from sepsiscope.model.evaluate import METRICS, format_value
-
-if TYPE_CHECKING:
-    from sepsiscope.model.evaluate import EvaluationResult
+from sepsiscope.model.evaluate import METRICS, EvaluationResult, format_value
 
 THRESHOLDS = np.linspace(0.0, 1.0, 101)
 ONSET_HOURS = np.arange(-24, metrics.CHALLENGE_2019.dt_late + 1)
@@ -39,8 +36,12 @@ class _Plot:
     draw: Callable[[Figure, EvaluationResult], None]
 
 
-def render_report(result: EvaluationResult, out: Path) -> list[Path]:
-    """Write the report into ``out`` (created if needed) and return the files written."""
+def write_report(result: EvaluationResult, out_dir: str | Path) -> list[Path]:
+    """Write ``metrics.json``, ``index.html`` and the PNG plots into ``out_dir`` (created if needed).
+
+    Returns the files written.
+    """
+    out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = [out / "metrics.json"]
     written[0].write_text(json.dumps(result.to_dict(), indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -15,7 +15,8 @@ from sepsiscope.cli import app
 from sepsiscope.errors import ReadError
 from sepsiscope.io import write_prediction_dir
 from sepsiscope.model import metrics
-from sepsiscope.model.evaluate import METRICS, evaluate, format_value, write_report
+from sepsiscope.model.evaluate import METRICS, evaluate, format_value
+from sepsiscope.model.report import write_report
 from tests.unit.io.psvfiles import patient, write_folder
 
 GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "evaluate_metrics.json"
@@ -181,3 +182,16 @@ def test_cli_evaluate_error(tmp_path: Path) -> None:
 def test_cli_evaluate_help() -> None:
     result = CliRunner().invoke(app, ["evaluate", "--help"])
     assert result.exit_code == 0 and "--report" in result.stdout
+
+
+def test_evaluate_does_not_import_the_report() -> None:
+    """One direction only: the report consumes an EvaluationResult; evaluate never imports the report."""
+    import ast
+
+    import sepsiscope.model.evaluate as evaluate_module
+
+    tree = ast.parse(Path(evaluate_module.__file__).read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert "sepsiscope.io" in imported  # the walk sees this module's imports
+    assert not {name for name in imported if name and name.startswith("sepsiscope.model.report")}
