@@ -1,20 +1,20 @@
-"""The questionnaire as data (``questions.toml``), and turning raw answers into checker input.
+"""The questionnaire as data (``questions.toml``), and reading one typed number.
 
 Source: shared/docs/clinical/symptom-checker.md §2 (P5, P6), §3 (inputs and questions),
 §3.4 (accepted ranges; "a reading outside the range ... makes it ask the user to measure
-again, never silently drop it"; °F converted to °C). Used by the web form and the
-terminal questionnaire alike, so both ask the same questions and send the same answers.
+again, never silently drop it"; °F converted to °C). Used by the web form (through
+:mod:`.form`) and the terminal questionnaire alike, so both ask the same questions and
+send the same answers.
 """
 
 from __future__ import annotations
 
 import math
 import tomllib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
-from typing import Any, Literal
+from typing import Literal
 
 from sepsiscope.errors import RegistryError
 from sepsiscope.scores.symptom_checker import EMERGENCY_SIGNS, INPUTS, age_boundaries_months
@@ -22,6 +22,7 @@ from sepsiscope.variables.units import convert
 
 Widget = Literal["tick", "yesno", "codes", "number", "temperature", "recent"]
 _WIDGETS = ("tick", "yesno", "codes", "number", "temperature", "recent")
+_QUESTION_FIELDS = frozenset({"key", "section", "widget", "ages", "emergency", "when_yes"})
 UNKNOWN_AGE = "unknown"
 #: Weeks sent for "yes, in the last 6 weeks" when no number of weeks is given (§3.3 bound).
 RECENT_WEEKS_DEFAULT = 6.0
@@ -43,22 +44,25 @@ class Question:
     section: str
     widget: Widget
     ages: tuple[float, float] = (0.0, math.inf)
-    unknown_age: bool = True
     emergency: bool = False
     when_yes: str | None = None
     codes: tuple[str, ...] = ()
 
     def data_ages(self) -> str | None:
         """``"from,to"`` (months) for a screen script when the question is not for everyone, else ``None``."""
-        if self.ages == (0.0, math.inf) and self.unknown_age:
+        if self.ages == (0.0, math.inf):
             return None
         top = 10**9 if math.isinf(self.ages[1]) else int(self.ages[1])
         return f"{int(self.ages[0])},{top}"
 
     def shown_for(self, months: float | None) -> bool:
-        """Whether this question is asked for a person aged ``months`` (``None`` = unknown)."""
+        """Whether this question is asked for a person aged ``months``.
+
+        Always when the age is unknown (``None``): without an age the rules read every
+        age-limited rule at its strictest (symptom-checker.md §6, D13), so every answer counts.
+        """
         if months is None:
-            return self.unknown_age
+            return True
         return self.ages[0] <= months < self.ages[1]
 
 
@@ -91,6 +95,8 @@ def questionnaire() -> Questionnaire:
     questions = []
     for q in raw["question"]:
         key = str(q["key"])
+        if set(q) - _QUESTION_FIELDS:
+            raise RegistryError(f"questions.toml [{key}]: unknown fields {sorted(set(q) - _QUESTION_FIELDS)}")
         if key not in INPUTS:
             raise RegistryError(f"questions.toml: {key!r} is not a symptom checker input")
         if q["widget"] not in _WIDGETS:
@@ -104,7 +110,6 @@ def questionnaire() -> Questionnaire:
                 section=str(q["section"]),
                 widget=q["widget"],
                 ages=(float(ages[0]), float(ages[1])),
-                unknown_age=bool(q.get("unknown_age", True)),
                 emergency=bool(q.get("emergency", False)),
                 when_yes=q.get("when_yes"),
                 codes=INPUTS[key].codes,
@@ -113,17 +118,7 @@ def questionnaire() -> Questionnaire:
     return Questionnaire(groups, tuple(raw["sections"]), tuple(questions))
 
 
-@dataclass
-class ParsedAnswers:
-    """Checker input built from a form, the problems found, and what to show back."""
-
-    answers: dict[str, Any] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)  # field key -> catalogue key of the message
-    age_group: str | None = None
-    ignored_measurements: tuple[str, ...] = ()
-
-
-def _number(text: str) -> float | None:
+def parse_number(text: str) -> float | None:
     """A typed number; accepts a decimal comma (38,5). ``None`` if it is not a number."""
     try:
         value = float(text.strip().replace(",", "."))
@@ -138,72 +133,13 @@ def _in_range(key: str, value: float) -> bool:
     return spec.min <= value <= spec.max
 
 
-def parse_answers(form: Mapping[str, Sequence[str]]) -> ParsedAnswers:
-    """Turn raw form fields (name -> list of values) into validated checker answers.
-
-    Field names are the input keys, plus ``age_group``, ``temp_unit`` (``C``/``F``) and
-    ``<key>_recent`` for the "in the last 6 weeks" questions. Values outside the accepted
-    range are reported in ``errors`` (with the catalogue key of the message) and never sent.
-    Questions that do not apply to the chosen age are ignored (a screen without JavaScript
-    shows them all); measurements given without an age are listed in ``ignored_measurements``.
-    """
-    qn = questionnaire()
-    out = ParsedAnswers()
-
-    def first(name: str) -> str:
-        values = form.get(name) or [""]
-        return values[0].strip()
-
-    group = qn.group(first("age_group"))
-    out.age_group = group.id if group else (UNKNOWN_AGE if first("age_group") == UNKNOWN_AGE else None)
-    months = group.months if group else None
-    if group is not None:
-        out.answers["age_months"] = group.months
-    ignored = []
-    for q in qn.questions:
-        text = first(q.key)
-        if not q.shown_for(months):
-            if months is None and text and q.section == "measurements":
-                ignored.append(q.key)
-            continue
-        if q.widget == "tick":
-            if text == "yes":
-                out.answers[q.key] = True
-        elif q.widget == "yesno":
-            if text in ("yes", "no"):
-                out.answers[q.key] = text == "yes"
-        elif q.widget == "codes":
-            picked = [c for c in q.codes if c in (form.get(q.key) or [])]
-            if picked:
-                out.answers[q.key] = picked
-        elif q.widget == "recent":
-            _recent(q.key, first(f"{q.key}_recent"), text, out)
-        elif text:
-            _measurement(q, text, first("temp_unit"), out)
-    out.ignored_measurements = tuple(ignored)
-    return out
-
-
-def _recent(key: str, choice: str, weeks_text: str, out: ParsedAnswers) -> None:
-    if choice != "yes":
-        return
-    if not weeks_text:
-        out.answers[key] = RECENT_WEEKS_DEFAULT
-        return
-    value, error = read_number(key, weeks_text)
-    if error:
-        out.errors[key] = error
-    else:
-        out.answers[key] = value
-
-
 def read_number(key: str, text: str, unit: str = "C") -> tuple[float | None, str | None]:
     """A typed value for input ``key`` as ``(value, None)``, or ``(None, catalogue key of the problem)``.
 
     ``unit`` matters only for the temperature: ``F`` is converted to °C by the registry's
     converter. Values outside the accepted range (§3.4) are refused, never dropped silently.
     """
-    value = _number(text)
+    value = parse_number(text)
     if value is None:
         return None, "error.number"
     if key == "temp_c" and unit == "F":
@@ -211,11 +147,3 @@ def read_number(key: str, text: str, unit: str = "C") -> tuple[float | None, str
     if not _in_range(key, value):
         return None, "error.weeks" if key.endswith("_weeks") or key == "weeks_postpartum" else f"error.{key}"
     return value, None
-
-
-def _measurement(q: Question, text: str, unit: str, out: ParsedAnswers) -> None:
-    value, error = read_number(q.key, text, unit)
-    if error:
-        out.errors[q.key] = error
-    else:
-        out.answers[q.key] = value

@@ -20,7 +20,8 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from sepsiscope.checker.catalogue import LANGUAGE_NAMES, Catalogue, catalogue, negotiate
-from sepsiscope.checker.questions import UNKNOWN_AGE, ParsedAnswers, Question, parse_answers, questionnaire
+from sepsiscope.checker.form import ParsedAnswers, parse_answers
+from sepsiscope.checker.questions import UNKNOWN_AGE, Question, questionnaire
 from sepsiscope.scores.symptom_checker import LANGUAGES, check_answers
 
 router = APIRouter()
@@ -98,13 +99,30 @@ def check_form(request: Request) -> Any:
     return _form_page(request, _lang(request), None, {})
 
 
+def _unreadable_page(request: Request, lang: str) -> Any:
+    """422: the answers could not be read; start again. The emergency call-out stays on top."""
+    return templates.TemplateResponse(
+        request,
+        "unreadable.html",
+        _context(request, lang, page_title=catalogue(lang)("unreadable.title")),
+        status_code=422,
+    )
+
+
 @router.post("/check", response_class=HTMLResponse)
 async def check_result(request: Request) -> Any:
-    """Answers in the body -> the advice page (or the form again, to re-check a value)."""
+    """Answers in the body -> the advice page (or the form again, to re-check a value).
+
+    A value the form does not offer (unknown field, choice or code; two answers to a
+    one-answer question; a number that does not parse) is never taken as "not ticked":
+    the reply is 422 and a page asking to start again (nothing is logged or kept).
+    """
     form = await request.form()
     values = {key: [str(v) for v in form.getlist(key)] for key in form.keys() if key != "lang"}
     lang = _lang(request, str(form.get("lang") or "") or None)
     parsed = parse_answers(values)
+    if parsed.unreadable:
+        return _unreadable_page(request, lang)
     if parsed.errors:
         return _form_page(request, lang, parsed, values)
     result = check_answers(parsed.answers)
@@ -116,7 +134,6 @@ async def check_result(request: Request) -> Any:
             request,
             lang,
             result=result,
-            ignored=parsed.ignored_measurements,
             escalate={
                 level: [key for lvl, key in result.escalate_if if lvl == level] for level in ("EMERGENCY", "URGENT")
             },

@@ -4,8 +4,9 @@ Asks only what matters next: the age group first, then the danger signs one by o
 (stopping at the first "yes", as symptom-checker.md P5 allows), then infection, other
 warning signs, health history and, if the person has any, home measurements. Questions
 that cannot apply to the age (babies' questions, pregnancy, blood pressure) are skipped;
-"Enter" is always "I'm not sure" (P6). The same questionnaire and catalogue as the web
-form, the same rules as ``sepsiscope calc symptom_checker``.
+with the age unknown every question is asked, and the rules read each age-limited rule at
+its strictest (symptom-checker.md §6, D13). "Enter" is always "I'm not sure" (P6). The same
+questionnaire and catalogue as the web form, the same rules as ``sepsiscope calc symptom_checker``.
 """
 
 from __future__ import annotations
@@ -150,6 +151,8 @@ def show_result(console: Console, result: CheckerResult, lang: str) -> None:
         console.print(f"[bold]{t('result.also_noted')}[/]")
         for code in result.also_noted:
             console.print(f"  • {t('reason.' + code)}")
+    for key in result.notes:  # D13: the age was not given
+        console.print(f"[bold]{t('note.' + key)}[/]")
     for level in ("EMERGENCY", "URGENT"):
         items = [key for lvl, key in result.escalate_if if lvl == level]
         if items:

@@ -62,6 +62,8 @@ def pages(client: TestClient) -> dict[str, str]:
         for name, form in (("emergency", EMERGENCY), ("urgent", URGENT), ("monitor", MONITOR)):
             out[f"{name}-{lang}"] = client.post("/check", data={**form, "lang": lang}).text
         out[f"error-{lang}"] = client.post("/check", data={"temp_c": "98.6", "lang": lang}).text
+        out[f"unreadable-{lang}"] = client.post("/check", data={"confusion": "on", "lang": lang}).text
+        out[f"age-unknown-{lang}"] = client.post("/check", data={"age_group": "unknown", "lang": lang}).text
         out[f"404-{lang}"] = client.get(f"/nope?lang={lang}").text
     return out
 
@@ -144,9 +146,10 @@ def test_unusual_value_asks_to_check_again_and_keeps_answers(client) -> None:
 
 
 def test_measurements_without_age_are_not_silently_dropped(client) -> None:
+    """D13: "I'm not sure" about the age: the pulse is read at its strictest (170 is a danger value at any age)."""
     t = catalogue("en")
     text = text_of(client.post("/check", data={"age_group": "unknown", "heart_rate": "170"}).text)
-    assert t("result.ignored_note") in text
+    assert t("level.EMERGENCY") in text and t("reason.E12") in text and t("note.age_unknown") in text
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -26,11 +26,10 @@
     for (var i = 0; i < limited.length; i++) {
       var el = limited[i];
       var range = el.getAttribute("data-ages").split(",");
-      var shown = m === null ? el.getAttribute("data-unknown") === "1" : m >= +range[0] && m < +range[1];
+      // Age unknown ("I'm not sure"): every question is asked (symptom-checker.md §6, D13).
+      var shown = m === null || (m >= +range[0] && m < +range[1]);
       setShown(el, shown);
     }
-    var note = form.querySelector("[data-needs-age]");
-    if (note) note.hidden = m !== null;
     applyWhenYes();
   }
 
