@@ -59,9 +59,35 @@ def _fmt(x: float) -> str:
     return f"{x:.0f}" if abs(x) >= 20 else f"{x:.1f}".rstrip("0").rstrip(".") if abs(x) >= 1 else f"{x:.2f}"
 
 
+def _charting(variable: str, row: dict[str, float]) -> str:
+    """ ", last charted 3 h ago" from the measurement features, when the model has them."""
+    since = row.get(f"{variable}__hours_since", math.nan)
+    return "" if math.isnan(since) else f", last charted {_fmt(since)} h ago"
+
+
+#: ICU context features (feature set ``all``), phrased for a clinician.
+_UNIT_NAMES = {"unit_micu": "medical ICU", "unit_sicu": "surgical ICU"}
+
+
+def _context(variable: str, value: float) -> str:
+    if variable == "iculos_h":
+        return "time in the ICU unknown" if math.isnan(value) else f"{_fmt(value)} h in the ICU so far"
+    if variable == "hosp_adm_time_h":
+        if math.isnan(value):
+            return "time from hospital to ICU admission unknown"
+        return f"admitted to hospital {_fmt(abs(value))} h before the ICU" if value <= 0 else (
+            f"ICU admission recorded {_fmt(value)} h before hospital admission")  # fmt: skip
+    unit = _UNIT_NAMES[variable]
+    return (
+        f"ICU type not recorded ({unit} unknown)" if math.isnan(value) else f"{'in' if value == 1 else 'not in'} {unit}"
+    )
+
+
 def describe(variable: str, row: dict[str, float]) -> str:
     """Clinical phrase for a variable at one row, from that row's feature values."""
     value = row.get(variable, math.nan)
+    if variable in ("iculos_h", "hosp_adm_time_h", *_UNIT_NAMES):
+        return _context(variable, value)
     if variable in REGISTRY and variable not in ("age_years",):
         var = REGISTRY[variable]
         unit = "" if var.unit in (None, "1") else f" {_UNITS.get(var.unit, var.unit)}"
@@ -71,7 +97,7 @@ def describe(variable: str, row: dict[str, float]) -> str:
             if not math.isnan(delta) and delta != 0:
                 text += f" ({'rising' if delta > 0 else 'falling'}: {'+' if delta > 0 else ''}{_fmt(delta)} in {span})"
                 break
-        return text
+        return text + _charting(variable, row)
     if variable == "sofa":
         return f"SOFA rise over 24 h {_fmt(row.get('sofa__rise24', math.nan))}"
     name = _SCORE_NAMES.get(variable, variable)

@@ -139,3 +139,41 @@ def test_early_stopping_chooses_rounds_from_grouped_folds() -> None:
     assert result.artifact.booster.num_trees() == rounds
     assert train(labelled_ward(), config).artifact.metadata["final_rounds"] == rounds
     assert train(labelled_ward(), CONFIG).artifact.metadata["final_rounds"] == CONFIG.rounds
+
+
+@pytest.mark.parametrize("feature_set", ["physiology", "all"])
+def test_every_feature_group_is_described_in_words(feature_set) -> None:
+    from sepsiscope.features.build import feature_groups
+    from sepsiscope.model.dataset import features_matrix
+    from sepsiscope.model.explain import _base, describe
+
+    data = features_matrix(labelled_ward(6, seed=2), feature_groups(feature_set))
+    groups = sorted({_base(f) for f in data.features})
+    for r in (0, len(data.X) // 2, len(data.X) - 1):
+        row = {f: float(v) for f, v in zip(data.features, data.X[r], strict=True)}
+        for g in groups:
+            text = describe(g, row)
+            assert "_" not in text and "nan" not in text.lower(), (g, text)
+
+
+@pytest.mark.parametrize(
+    ("variable", "row", "text"),
+    [
+        ("iculos_h", {"iculos_h": 40.0}, "40 h in the ICU so far"),
+        ("hosp_adm_time_h", {"hosp_adm_time_h": -3.0}, "admitted to hospital 3 h before the ICU"),
+        ("hosp_adm_time_h", {"hosp_adm_time_h": float("nan")}, "time from hospital to ICU admission unknown"),
+        ("unit_micu", {"unit_micu": 1.0}, "in medical ICU"),
+        ("unit_sicu", {"unit_sicu": 0.0}, "not in surgical ICU"),
+        ("unit_sicu", {"unit_sicu": float("nan")}, "ICU type not recorded (surgical ICU unknown)"),
+        (
+            "heart_rate",
+            {"heart_rate": 100.0, "heart_rate__hours_since": 3.0},
+            "heart rate 100 /min, last charted 3 h ago",
+        ),
+        ("lactate", {"lactate": float("nan"), "lactate__hours_since": float("nan")}, "lactate not yet measured"),
+    ],
+)
+def test_context_and_charting_phrases(variable, row, text) -> None:
+    from sepsiscope.model.explain import describe
+
+    assert describe(variable, row) == text
