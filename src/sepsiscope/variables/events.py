@@ -137,8 +137,16 @@ EVENTS = load_events()
 _ROUTES_HINT = f"use one of {', '.join(sorted(EVENTS.routes))}"
 
 
-def _fail(field: str, value: object, message: str, hint: str | None = None) -> ReadError:
-    return ReadError(message, field=field, value=None if value is None else str(value), hint=hint)
+class InvalidEvent(ReadError):
+    """One event breaks a rule of ``events.toml``; ``code`` is a short reason (e.g. ``unknown_code``)."""
+
+    def __init__(self, code: str, message: str, *, field: str, value: str | None, hint: str | None = None) -> None:
+        super().__init__(message, field=field, value=value, hint=hint)
+        self.code = code
+
+
+def _fail(field: str, value: object, message: str, hint: str | None = None, *, code: str) -> InvalidEvent:
+    return InvalidEvent(code, message, field=field, value=None if value is None else str(value), hint=hint)
 
 
 def _is_aware(t: datetime) -> bool:
@@ -148,10 +156,22 @@ def _is_aware(t: datetime) -> bool:
 def validate_event(event: Event) -> Event:
     """Return ``event`` unchanged if valid; else raise :class:`ReadError` naming field and value."""
     if not isinstance(event.time, datetime) or not _is_aware(event.time):
-        raise _fail("time", event.time, f"time {event.time} has no time zone", "give an offset (e.g. +00:00) or a zone")
+        raise _fail(
+            "time",
+            event.time,
+            f"time {event.time} has no time zone",
+            "give an offset (e.g. +00:00) or a zone",
+            code="time_without_zone",
+        )
     kind = EVENTS.kinds.get(event.kind)
     if kind is None:
-        raise _fail("kind", event.kind, f"unknown event kind {event.kind!r}", f"use one of {', '.join(EVENTS.kinds)}")
+        raise _fail(
+            "kind",
+            event.kind,
+            f"unknown event kind {event.kind!r}",
+            f"use one of {', '.join(EVENTS.kinds)}",
+            code="unknown_kind",
+        )
     if event.code not in kind.codes:
         what = "drug" if kind.code_list in ("antibiotics", "vasoactive") else kind.code_list.rstrip("s")
         raise _fail(
@@ -159,6 +179,7 @@ def validate_event(event: Event) -> Event:
             event.code,
             f"unknown {what} {event.code!r} for a {kind.name} event",
             f"known codes are listed in events.toml [codes] {kind.code_list}",
+            code="unknown_code",
         )
     _check_value(event, kind)
     _check_route(event, kind)
@@ -170,23 +191,26 @@ def _check_value(event: Event, kind: EventKind) -> None:
     v = event.value
     if v is None:
         if kind.value == "required":
-            raise _fail("value", None, f"a {kind.name} event needs a value")
+            raise _fail("value", None, f"a {kind.name} event needs a value", code="missing_value")
         return
     if kind.value == "forbidden":
-        raise _fail("value", v, f"a {kind.name} event takes no value")
+        raise _fail("value", v, f"a {kind.name} event takes no value", code="unexpected_value")
     if not math.isfinite(v):
-        raise _fail("value", v, f"value {v} is not a finite number")
+        raise _fail("value", v, f"value {v} is not a finite number", code="not_finite")
     if v < 0:
         what = {"fluid": "volume", "vasopressor": "rate"}.get(kind.name, "value")
-        raise _fail("value", v, f"negative {what} {v:g}")
+        raise _fail("value", v, f"negative {what} {v:g}", code="negative_value")
     if kind.name == "fluid" and event.unit not in (None, "mL"):
-        raise _fail("unit", event.unit, f"fluid volume in {event.unit!r}", "give fluid volumes in mL")
+        raise _fail(
+            "unit", event.unit, f"fluid volume in {event.unit!r}", "give fluid volumes in mL", code="unknown_unit"
+        )
     if kind.name == "vasopressor" and event.unit is not None and event.unit not in EVENTS.vasoactive_units:
         raise _fail(
             "unit",
             event.unit,
             f"unknown rate unit {event.unit!r}",
             f"use one of {', '.join(sorted(EVENTS.vasoactive_units))}",
+            code="unknown_unit",
         )
     if kind.name == "measurement":
         var = REGISTRY[event.code]
@@ -196,29 +220,38 @@ def _check_value(event: Event, kind: EventKind) -> None:
                 event.unit,
                 f"{event.code} in {event.unit!r}, not its canonical unit {var.unit!r}",
                 "readers convert units (variables.units); pass canonical values here",
+                code="not_canonical_unit",
             )
         if var.is_numeric and not var.in_range(v):
-            raise _fail("value", v, f"{event.code} {v:g} is outside the plausible range {var.range_text()}")
+            raise _fail(
+                "value", v, f"{event.code} {v:g} is outside the plausible range {var.range_text()}", code="out_of_range"
+            )
 
 
 def _check_route(event: Event, kind: EventKind) -> None:
     if event.route is None:
         if kind.route == "required":
-            raise _fail("route", None, f"a {kind.name} event needs a route", _ROUTES_HINT)
+            raise _fail("route", None, f"a {kind.name} event needs a route", _ROUTES_HINT, code="missing_route")
         return
     if kind.route == "forbidden":
-        raise _fail("route", event.route, f"a {kind.name} event takes no route")
+        raise _fail("route", event.route, f"a {kind.name} event takes no route", code="unexpected_route")
     if event.route not in EVENTS.routes:
-        raise _fail("route", event.route, f"unknown route {event.route!r}", _ROUTES_HINT)
+        raise _fail("route", event.route, f"unknown route {event.route!r}", _ROUTES_HINT, code="unknown_route")
 
 
 def _check_end(event: Event, kind: EventKind) -> None:
     if event.end is None:
         return
     if kind.end == "forbidden":
-        raise _fail("end", event.end, f"a {kind.name} event has no end time")
+        raise _fail("end", event.end, f"a {kind.name} event has no end time", code="unexpected_end")
     if not isinstance(event.end, datetime) or not _is_aware(event.end):
-        raise _fail("end", event.end, f"end {event.end} has no time zone", "give an offset (e.g. +00:00) or a zone")
+        raise _fail(
+            "end",
+            event.end,
+            f"end {event.end} has no time zone",
+            "give an offset (e.g. +00:00) or a zone",
+            code="time_without_zone",
+        )
     if event.end < event.time:
         stop, start = event.end.isoformat(), event.time.isoformat()
-        raise _fail("end", stop, f"stop {stop} is before start {start}")
+        raise _fail("end", stop, f"stop {stop} is before start {start}", code="end_before_start")
