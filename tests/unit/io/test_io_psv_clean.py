@@ -55,6 +55,10 @@ def test_fio2_rules(
 
 
 def test_out_of_range_values_become_missing_and_are_recorded(tmp_path: Path) -> None:
+    """§1.4: "any other value outside its §1.1 range: set missing and count it".
+
+    Every value §1.4 lists as observed in set A: test_io_psv_clean_observed.py.
+    """
     result = _read(
         tmp_path,
         {"ICULOS": 1, "Temp": 20.9, "HR": 80},
@@ -64,7 +68,8 @@ def test_out_of_range_values_become_missing_and_are_recorded(tmp_path: Path) -> 
     table = result.table
     assert table["temp_c"].to_list() == [None, 37.2, None]
     assert table["heart_rate"].to_list() == [80.0, None, None]  # the rest of the row stays
-    assert table["hco3"].to_list() == [None, 0.0, None]  # 0 is inside 0-80
+    # §1.4: "Observed but inside the §1.1 ranges, so kept as measured: ... `HCO3` 0" (0-80)
+    assert table["hco3"].to_list() == [None, 0.0, None]
     got = [(p.line, p.field, p.value, p.action, p.reason) for p in result.report.problems]
     assert got == [
         (2, "Temp", "20.9", "set_missing", "out_of_range"),
