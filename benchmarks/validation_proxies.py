@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from dataclasses import replace
@@ -28,14 +29,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import setA_cache  # noqa: E402
 
 from sepsiscope.model import metrics  # noqa: E402
-from sepsiscope.model.dataset import features_matrix, labels  # noqa: E402
+from sepsiscope.model.dataset import features_matrix, labels, patient_folds  # noqa: E402
 from sepsiscope.model.train import TrainConfig, choose_threshold  # noqa: E402
 from sepsiscope.model.validation.clock import best_clock_hour, clock_alerts  # noqa: E402
 from sepsiscope.model.validation.heldout import RULES, leave_group_out, nested_cv, pooled  # noqa: E402
 from sepsiscope.model.validation.ranking import EXTERNAL, discordant_pairs, kendall_tau  # noqa: E402
 from sepsiscope.model.validation.shifts import SHIFTS, thin_labs, weighted_utility  # noqa: E402
 
-OUT = Path("/tmp/sepsiscope-proxies")
+OUT = Path(os.environ.get("SEPSISCOPE_PROXIES_DIR", "/tmp/sepsiscope-proxies"))
 LAB_KEEP = 0.5
 
 
@@ -79,74 +80,84 @@ def config_groups(features: str) -> tuple[str, ...]:
     return feature_groups(features)
 
 
-def _clock(table_hour: np.ndarray, y: np.ndarray, pid: np.ndarray, rows_by_design: dict[str, list[np.ndarray]]):
-    return {d: clock_alerts(table_hour, y, pid, rows)[0] for d, rows in rows_by_design.items()}
+def _runs_repeats(tags: list[str]) -> int:
+    return min(json.loads((OUT / f"{t}.json").read_text())["repeats"] for t in tags)
 
 
-def report(tags: dict[str, str]) -> dict[str, dict[str, float]]:
-    """Utility of each issue-11 row under each proxy; rank agreement with the external figures."""
-    table = setA_cache.table()
-    y = labels(table)
-    pid = table.get_column("patient_id").to_numpy()
-    icu_hour = table.get_column("iculos_h").to_numpy().astype(float)
-    unit = table.get_column("unit_micu").to_numpy()
-    held = {"medical": np.flatnonzero(unit == True), "surgical": np.flatnonzero(unit == False)}  # noqa: E712
-    runs = {fs: np.load(OUT / f"{tag}.npz") for fs, tag in tags.items()}
-    repeats = json.loads((OUT / f"{next(iter(tags.values()))}.json").read_text())["repeats"]
-    design: dict[str, dict[str, float]] = {}
+class SetA:
+    """Labels, keys, ICU clock and ICU types of set A (for scoring saved runs)."""
 
-    def put(proxy: str, row: str, value: float) -> None:
-        design.setdefault(proxy, {})[row] = value
+    def __init__(self) -> None:
+        table = setA_cache.table()
+        self.y = labels(table)
+        self.pid = table.get_column("patient_id").to_numpy()
+        self.icu_hour = table.get_column("iculos_h").to_numpy().astype(float)
+        unit = table.get_column("unit_micu").to_numpy()
+        self.held = {"medical": np.flatnonzero(unit == True), "surgical": np.flatnonzero(unit == False)}  # noqa: E712
 
-    for fs, z in runs.items():
-        for rule in RULES:
-            row = f"{fs}, {rule}"
-            prob0 = z["nested0_prob"]
-            thr = choose_threshold(prob0, y, pid, None, rule)[0]
-            put("in-sample threshold (old CV design)", row, metrics.normalized_utility(y, prob0 >= thr, pid))
-            for shift, weights in SHIFTS.items():
-                w = weights(y, pid)
-                vals = [weighted_utility(y, z[f"nested{r}_{rule}"], pid, w) for r in range(repeats)]
-                put(f"nested CV, {shift}", row, float(np.mean(vals)))
-            put("nested CV, labs thinned 0.5", row, float(np.mean(
-                [metrics.normalized_utility(y, z[f"thin{r}_{rule}"], pid) for r in range(repeats)])))  # fmt: skip
-            for name, rows in held.items():
-                put(f"ICU type left out: {name}", row,
-                    metrics.normalized_utility(y[rows], z[f"loio_{name}_{rule}"][rows], pid[rows]))  # fmt: skip
-            put(
-                "nested CV AUROC", row, float(np.mean([metrics.auroc(y, z[f"nested{r}_prob"]) for r in range(repeats)]))
-            )
-    # The ICU clock rule, H tuned inside the same training parts.
-    from sepsiscope.model.dataset import patient_folds
+    def utility(self, alert: np.ndarray, rows: np.ndarray | None = None) -> float:
+        if rows is None:
+            return metrics.normalized_utility(self.y, alert, self.pid)
+        return metrics.normalized_utility(self.y[rows], alert[rows], self.pid[rows])
 
-    clock = "ICU hour clock"
-    h_all = best_clock_hour(icu_hour, y, pid)
-    put("in-sample threshold (old CV design)", clock, metrics.normalized_utility(y, icu_hour >= h_all, pid))
-    nested_alerts = []
-    for r in range(repeats):
-        fold = patient_folds(pid, 5, r)
-        nested_alerts.append(clock_alerts(icu_hour, y, pid, [np.flatnonzero(fold == k) for k in range(5)])[0])
+
+def model_proxies(a: SetA, z: np.lib.npyio.NpzFile, rule: str, repeats: int) -> dict[str, float]:
+    """Every proxy's utility (and nested AUROC) for one saved run and threshold rule."""
+    y, pid = a.y, a.pid
+    out: dict[str, float] = {}
+    thr = choose_threshold(z["nested0_prob"], y, pid, None, rule)[0]
+    out["in-sample threshold (old CV design)"] = a.utility(z["nested0_prob"] >= thr)
     for shift, weights in SHIFTS.items():
         w = weights(y, pid)
-        put(f"nested CV, {shift}", clock, float(np.mean([weighted_utility(y, a, pid, w) for a in nested_alerts])))
-    put("nested CV, labs thinned 0.5", clock, design["nested CV, as is"][clock])
-    for name, rows in held.items():
-        alert, _ = clock_alerts(icu_hour, y, pid, [rows])
-        put(f"ICU type left out: {name}", clock, metrics.normalized_utility(y[rows], alert[rows], pid[rows]))
-    put("nested CV AUROC", clock, metrics.auroc(y, icu_hour / (icu_hour.max() + 1)))
-    print(f"clock hour tuned on all of A: {h_all}")
-    return design
-
-
-def combined(design: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
-    """Composite proxies: mean of the two ICU directions, worst case over the shifts."""
-    keys = list(EXTERNAL)
-    out = dict(design)
-    out["ICU type left out: mean"] = {k: (design["ICU type left out: medical"][k]
-                                          + design["ICU type left out: surgical"][k]) / 2 for k in keys}  # fmt: skip
-    shifts = [p for p in design if p.startswith("nested CV,")]
-    out["nested CV, worst shift"] = {k: min(design[p][k] for p in shifts) for k in keys}
+        out[f"nested CV, {shift}"] = float(np.mean([weighted_utility(y, z[f"nested{r}_{rule}"], pid, w)
+                                                    for r in range(repeats)]))  # fmt: skip
+    out["nested CV, labs thinned 0.5"] = float(np.mean([a.utility(z[f"thin{r}_{rule}"]) for r in range(repeats)]))
+    for name, rows in a.held.items():
+        out[f"ICU type left out: {name}"] = a.utility(z[f"loio_{name}_{rule}"], rows)
+    out["nested CV AUROC"] = float(np.mean([metrics.auroc(y, z[f"nested{r}_prob"]) for r in range(repeats)]))
+    folds = patient_folds(pid, 5, 0)
+    per_fold = [a.utility(z[f"nested0_{rule}"], np.flatnonzero(folds == k)) for k in range(5)]
+    out["nested CV, fold sd (repeat 0)"] = float(np.std(per_fold, ddof=1))
+    out["nested CV, alerts per patient-day"] = float(np.mean([metrics.alerts_per_patient_day(z[f"nested{r}_{rule}"])
+                                                               for r in range(repeats)]))  # fmt: skip
     return out
+
+
+def clock_proxies(a: SetA, repeats: int) -> dict[str, float]:
+    """The same proxies for the ICU-clock rule (hour tuned inside the same training parts)."""
+    y, pid, hour = a.y, a.pid, a.icu_hour
+    out: dict[str, float] = {}
+    h_all = best_clock_hour(hour, y, pid)
+    print(f"clock hour tuned on all of A: {h_all}")
+    out["in-sample threshold (old CV design)"] = a.utility(hour >= h_all)
+    nested = []
+    for r in range(repeats):
+        fold = patient_folds(pid, 5, r)
+        nested.append(clock_alerts(hour, y, pid, [np.flatnonzero(fold == k) for k in range(5)])[0])
+    for shift, weights in SHIFTS.items():
+        w = weights(y, pid)
+        out[f"nested CV, {shift}"] = float(np.mean([weighted_utility(y, al, pid, w) for al in nested]))
+    out["nested CV, labs thinned 0.5"] = out["nested CV, as is"]
+    for name, rows in a.held.items():
+        out[f"ICU type left out: {name}"] = a.utility(clock_alerts(hour, y, pid, [rows])[0], rows)
+    out["nested CV AUROC"] = metrics.auroc(y, hour / (hour.max() + 1))
+    folds = patient_folds(pid, 5, 0)
+    out["nested CV, fold sd (repeat 0)"] = float(np.std([a.utility(nested[0], np.flatnonzero(folds == k))
+                                                         for k in range(5)], ddof=1))  # fmt: skip
+    out["nested CV, alerts per patient-day"] = float(np.mean([metrics.alerts_per_patient_day(al) for al in nested]))
+    return out
+
+
+def with_composites(values: dict[str, float]) -> dict[str, float]:
+    """Composite proxies: mean of the two ICU directions, worst case over the shifts."""
+    out = dict(values)
+    out["ICU type left out: mean"] = (values["ICU type left out: medical"] + values["ICU type left out: surgical"]) / 2
+    shifts = [p for p in values if p.startswith("nested CV,") and "sd" not in p and "per patient-day" not in p]
+    out["nested CV, worst shift"] = min(values[p] for p in shifts)
+    return out
+
+
+NOT_RANKED = ("nested CV, fold sd (repeat 0)", "nested CV, alerts per patient-day")
 
 
 def main() -> None:
@@ -160,6 +171,7 @@ def main() -> None:
     rep = sub.add_parser("report")
     rep.add_argument("--physiology", default="physiology")
     rep.add_argument("--all", default="all")
+    rep.add_argument("--candidates", nargs="*", default=[], help="more run tags, scored on the same proxies")
     args = parser.parse_args()
     if args.cmd == "run":
         config = TrainConfig(features=args.features)
@@ -169,18 +181,33 @@ def main() -> None:
             config = replace(config, **{key: type(current)(value) if current is not None else float(value)})
         run(args.tag or args.features, args.features, config, args.repeats)
         return
-    design = combined(report({"physiology": args.physiology, "all": args.all}))
-    reference = {k: v.utility for k, v in EXTERNAL.items()}
-    result = {}
-    for proxy, values in design.items():
-        if proxy == "nested CV AUROC":
-            ref = {k: v.auroc for k, v in EXTERNAL.items()}
-        else:
-            ref = reference
+    a = SetA()
+    tags = {"physiology": args.physiology, "all": args.all, **{t: t for t in args.candidates}}
+    repeats = _runs_repeats(list(tags.values()))
+    rows: dict[str, dict[str, float]] = {}
+    for fs, tag in tags.items():
+        z = np.load(OUT / f"{tag}.npz")
+        for rule in RULES:
+            rows[f"{fs}, {rule}"] = with_composites(model_proxies(a, z, rule, repeats))
+    rows["ICU hour clock"] = with_composites(clock_proxies(a, repeats))
+    proxies = list(rows["ICU hour clock"])
+    result: dict[str, object] = {"repeats": repeats, "rows": rows}
+    print(f"repeats used: {repeats}")
+    print(
+        "| proxy | " + " | ".join(EXTERNAL) + " | tau | discordant |" + " | ".join(r for r in rows if r not in EXTERNAL)
+    )
+    for proxy in proxies:
+        values = {k: rows[k][proxy] for k in EXTERNAL}
+        extra = " | ".join(f"{rows[r][proxy]:.3f}" for r in rows if r not in EXTERNAL)
+        if proxy in NOT_RANKED:
+            print(f"| {proxy} | " + " | ".join(f"{v:.3f}" for v in values.values()) + f" | | | {extra}")
+            continue
+        ref = {k: v.auroc if proxy == "nested CV AUROC" else v.utility for k, v in EXTERNAL.items()}
         tau = kendall_tau(values, ref)
-        result[proxy] = {"tau": tau, "values": values, "discordant": discordant_pairs(values, ref)}
-        cells = " | ".join(f"{values[k]:.3f}" for k in EXTERNAL)
-        print(f"| {proxy} | {cells} | {tau:+.1f} | {len(result[proxy]['discordant'])} |")
+        bad = discordant_pairs(values, ref)
+        result[proxy] = {"tau": tau, "discordant": bad}
+        cells = " | ".join(f"{v:.3f}" for v in values.values())
+        print(f"| {proxy} | {cells} | {tau:+.1f} | {len(bad)} | {extra}")
     (OUT / "report.json").write_text(json.dumps(result, indent=1))
 
 
