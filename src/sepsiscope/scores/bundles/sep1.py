@@ -33,6 +33,16 @@ from sepsiscope.variables.events import Event
 
 #: §4.2: the version of the manual the rules were taken from (record it, §4.3).
 MANUAL_VERSION = "5.3"
+#: The SEP-1 elements of §4.2, in report order.
+ELEMENTS = (
+    "initial_lactate",
+    "blood_cultures",
+    "antibiotics",
+    "repeat_lactate",
+    "crystalloid",
+    "vasopressors",
+    "perfusion_reassessment",
+)
 H = timedelta(hours=1)
 #: §4.2: 3-h elements are due 3 h after presentation; 6-h elements 6 h after.
 DUE_3H, DUE_6H = 3 * H, 6 * H

@@ -46,6 +46,8 @@ LACTATE_FLUIDS_AT = 4.0
 SBP_BELOW = 90.0
 #: … or MAP < 65 mmHg (also the vasopressor trigger).
 MAP_BELOW = 65.0
+#: The hour-1 elements of §4.1, in report order.
+ELEMENTS = ("lactate", "blood_cultures", "antibiotics", "fluids", "vasopressors")
 #: §4.1: the fluid target is 30 mL/kg crystalloid.
 FLUID_ML_PER_KG = 30.0
 
