@@ -117,6 +117,24 @@ def test_monitor_journey(page: Any, server: Any, artifacts: Path) -> None:
     _shot(page, artifacts, "result-monitor-en")
 
 
+def test_age_not_sure_journey(page: Any, server: Any, artifacts: Path) -> None:
+    """ "I'm not sure" about the age (D13): every measurement stays asked; SpO2 80 % is EMERGENCY."""
+    page.goto(f"{server.url}/check")
+    _label(page, EN("age.m0")).check()
+    assert not page.locator("#i-sbp").is_visible()  # blood pressure: 12 and over only
+    page.locator("#i-age-unknown").check()  # "I'm not sure" (the same words as other answers)
+    for key in ("heart_rate", "resp_rate", "spo2", "sbp"):
+        field = page.locator(f"#i-{key}")
+        assert field.is_visible() and field.is_enabled(), key
+    assert page.get_by_label(EN("q.weak_high_pitched_cry")).is_visible()  # asked too
+    page.get_by_label(EN("q.spo2"), exact=True).fill("80")
+    _submit(page, EN("button.advice"))
+    assert _result_heading(page) == EN("level.EMERGENCY")
+    main = page.locator("main").inner_text()
+    assert EN("reason.E13") in main and EN("note.age_unknown") in main
+    _shot(page, artifacts, "result-age-unknown-en")
+
+
 def test_keyboard_only(page: Any, server: Any, artifacts: Path) -> None:
     """Tab, arrow keys, Space and Enter only: an adult with a rash that does not fade."""
     page.goto(f"{server.url}/check")
