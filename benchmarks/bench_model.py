@@ -1,13 +1,15 @@
-"""Model timings on PhysioNet set A: train (all of set A, default settings) and predict (20,336 patients).
+"""Model timings and peak memory on PhysioNet set A: train (all of set A, default settings) and predict.
 
-Run: .venv/bin/python benchmarks/bench_model.py [--skip-train]
-Requirements (issue "early-warning model"): train within 15 minutes, predict within 5 minutes on this
-2-core machine.
+Run: nice -n 19 .venv/bin/python benchmarks/bench_model.py [--skip-train] [--model DIR]
+Limits (issue 11): train within 15 minutes, predict on 20,000 patients within 60 s, peak memory
+within 3 GB, on this 2-core machine. Each command runs in its own process; its peak resident
+memory is read from the operating system (ru_maxrss of the finished child).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -18,22 +20,32 @@ ROOT = Path(__file__).resolve().parents[1]
 SET_A = ROOT.parent / "shared" / "data" / "physionet2019" / "training_setA.zip"
 
 
-def _run(*args: str) -> float:
+def _run(*args: str) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (GB) of one ``sepsiscope`` command."""
     exe = Path(sys.executable).with_name("sepsiscope")
     started = time.perf_counter()
-    subprocess.run([str(exe), *args], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    pid = subprocess.Popen([str(exe), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).pid
+    _, status, usage = os.wait4(pid, 0)
+    if status:
+        raise SystemExit(f"sepsiscope {' '.join(args)} failed (status {status})")
+    return time.perf_counter() - started, usage.ru_maxrss / 1024**2  # ru_maxrss: KiB on Linux
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-train", action="store_true")
+    parser.add_argument("--model", help="model directory for predict (default: the shipped model)")
+    parser.add_argument("--train-option", action="append", default=[], help="extra option for train, e.g. --features=all")
     args = parser.parse_args()
+    model = ["--model", args.model] if args.model else []
     with tempfile.TemporaryDirectory() as tmp:
         if not args.skip_train:
-            print(f"train (5-fold CV + final model): {_run('train', str(SET_A), '--out', f'{tmp}/m'):.1f} s")
-        print(f"predict, default model: {_run('predict', str(SET_A), '--out', f'{tmp}/p'):.1f} s")
-        print(f"predict --explain: {_run('predict', str(SET_A), '--out', f'{tmp}/e', '--explain'):.1f} s")
+            seconds, gb = _run("train", str(SET_A), "--out", f"{tmp}/m", *args.train_option)
+            print(f"train (CV + final model): {seconds:.1f} s, peak {gb:.2f} GB", flush=True)
+        seconds, gb = _run("predict", str(SET_A), "--out", f"{tmp}/p", *model)
+        print(f"predict: {seconds:.1f} s, peak {gb:.2f} GB", flush=True)
+        seconds, gb = _run("predict", str(SET_A), "--out", f"{tmp}/e", "--explain", *model)
+        print(f"predict --explain: {seconds:.1f} s, peak {gb:.2f} GB", flush=True)
 
 
 if __name__ == "__main__":
