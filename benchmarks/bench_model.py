@@ -35,7 +35,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-train", action="store_true")
     parser.add_argument("--model", help="model directory for predict (default: the shipped model)")
-    parser.add_argument("--train-option", action="append", default=[], help="extra option for train, e.g. --features=all")
+    parser.add_argument("--train-option", action="append", default=[], help="extra train option (--features=all)")
     args = parser.parse_args()
     model = ["--model", args.model] if args.model else []
     with tempfile.TemporaryDirectory() as tmp:
