@@ -21,7 +21,10 @@ NAME = "symptom_checker"
 
 @cache
 def result_texts(lang: str = "en") -> dict[str, dict[str, str]]:
-    """The §7 catalogue for ``lang``: sections ``action``, ``reason``, ``note``, ``safety_net``, ``escalate``, ``disclaimer``."""
+    """The §7 catalogue for ``lang``.
+
+    Sections ``action``, ``reason``, ``note`` (D13), ``safety_net``, ``escalate``, ``disclaimer``.
+    """
     if lang not in LANGUAGES:
         raise KeyError(f"no result texts for language {lang!r}; choose one of {', '.join(LANGUAGES)}")
     path = files("sepsiscope.scores.symptom_checker").joinpath("messages", f"{lang}.toml")
