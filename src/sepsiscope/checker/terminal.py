@@ -20,7 +20,7 @@ from rich.prompt import Prompt
 from sepsiscope.checker.catalogue import Catalogue, catalogue
 from sepsiscope.checker.questions import RECENT_WEEKS_DEFAULT, Question, questionnaire, read_number
 from sepsiscope.scores.symptom_checker import CheckerResult, check_answers
-from sepsiscope.scores.symptom_checker.rules import SAFETY_NET
+from sepsiscope.scores.symptom_checker.escalation import SAFETY_NET
 
 _YES = {"y", "yes", "s", "si", "sí"}
 _NO = {"n", "no"}

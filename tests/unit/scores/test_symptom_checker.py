@@ -25,13 +25,9 @@ from sepsiscope.scores.symptom_checker import (
     to_contract,
     validate_answers,
 )
-from sepsiscope.scores.symptom_checker.rules import (
-    AGE_LIMITED,
-    ESCALATION,
-    ESCALATION_LAST,
-    RISK_GROUPS,
-    SAFETY_NET,
-)
+from sepsiscope.scores.symptom_checker.escalation import ESCALATION, ESCALATION_LAST, SAFETY_NET
+from sepsiscope.scores.symptom_checker.facts import RISK_GROUPS
+from sepsiscope.scores.symptom_checker.rules import AGE_LIMITED
 from sepsiscope.scores.symptom_checker.thresholds import age_boundaries_months
 from sepsiscope.variables.registry import REGISTRY
 from tests.clinical.symptom_checker_doc import CheckerDoc

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sepsiscope.scores.symptom_checker.escalation import escalation_group
 from sepsiscope.scores.symptom_checker.inputs import INPUTS, InputSpec, validate_answers
 from sepsiscope.scores.symptom_checker.rules import (
     EMERGENCY_SIGNS,
@@ -24,7 +25,6 @@ from sepsiscope.scores.symptom_checker.rules import (
     CheckerResult,
     Level,
     check,
-    escalation_group,
 )
 from sepsiscope.scores.symptom_checker.texts import LANGUAGES, NAME, result_texts, to_contract
 from sepsiscope.scores.symptom_checker.thresholds import age_boundaries_months

@@ -1,9 +1,10 @@
 """Decision rules of the patient symptom checker: answers in, EMERGENCY / URGENT / MONITOR out.
 
-Source: shared/docs/clinical/symptom-checker.md §4 (derived facts), §3.3 (risk groups),
-§5 (thresholds, in :mod:`.thresholds`), §6 (rules E01-E17, U01-U12, M00/M01) and §7.5
-(which "get help now if…" list applies). Built from public guidance: CDC *Get Ahead of
-Sepsis*, NICE NG51 / NG253 / NG254 / NG255, NHS, NEWS2 (RCP 2017).
+Source: shared/docs/clinical/symptom-checker.md §6 (rules E01-E17, U01-U12, M00/M01), with
+§4 and §3.3 (derived facts and risk groups, in :mod:`.facts`), §5 (thresholds, in
+:mod:`.thresholds`) and §7.5 (which "get help now if…" list applies, :mod:`.escalation`).
+Built from public guidance: CDC *Get Ahead of Sepsis*, NICE NG51 / NG253 / NG254 / NG255,
+NHS, NEWS2 (RCP 2017).
 
 Age missing (§6, decision D13): every age-limited rule is read in its strictest form, it
 fires if it would fire at any age (:func:`fired_rules`); SpO2 80 % with no age is
@@ -21,10 +22,11 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from sepsiscope.scores.symptom_checker import thresholds as th
+from sepsiscope.scores.symptom_checker.escalation import EscalationGroup, Item, escalation_group, escalation_items
+from sepsiscope.scores.symptom_checker.facts import HIGHER_VULNERABILITY, OTHER_RISK, Facts, derive, number, yes
 
 Level = Literal["EMERGENCY", "URGENT", "MONITOR"]
 LEVELS: tuple[Level, ...] = ("EMERGENCY", "URGENT", "MONITOR")
-EscalationGroup = Literal["under_5", "5_to_11", "12_plus", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -101,27 +103,6 @@ RULES: tuple[Rule, ...] = (
 )
 RULE_CODES: tuple[str, ...] = tuple(r.code for r in RULES)
 
-#: §3.3: output order of ``risk_groups`` and the two tiers (§9 D7).
-RISK_GROUPS: tuple[str, ...] = (
-    "under_1",
-    "age_65_plus",
-    "age_75_plus",
-    "frail",
-    "weakened_immunity",
-    "pregnant_or_recent",
-    "recent_surgery",
-    "chronic_condition",
-    "sepsis_survivor",
-    "recent_hospital_stay",
-)
-HIGHER_VULNERABILITY = frozenset(
-    {"under_1", "age_75_plus", "frail", "weakened_immunity", "pregnant_or_recent", "recent_surgery"}
-)
-OTHER_RISK = frozenset({"age_65_plus", "chronic_condition", "sepsis_survivor", "recent_hospital_stay"})
-
-#: CDC warning signs counted in W5 (§4).
-W5_SIGNS: tuple[str, ...] = ("fast_breathing", "fast_heart_rate", "short_of_breath", "clammy_skin", "extreme_pain")
-
 #: Emergency signs that are plain yes/no answers (E01-E07), for screens that stop early (P5).
 EMERGENCY_SIGNS: dict[str, str] = {
     "confusion": "E01",
@@ -136,57 +117,8 @@ EMERGENCY_SIGNS: dict[str, str] = {
 #: U rules that count as "a moderate-to-high criterion" for E16 (NG254 1.6.1).
 _E16_TRIGGERS = frozenset({"U02", "U03", "U04", "U05", "U06", "U07", "U10", "U11"})
 
-#: §7.5: "get help now if…" items (catalogue keys) per age group, in the doc's order.
-ESCALATION: dict[str, tuple[tuple[Level, str], ...]] = {
-    "under_5": (
-        ("EMERGENCY", "skin"),
-        ("EMERGENCY", "rash"),
-        ("EMERGENCY", "breathing_child"),
-        ("EMERGENCY", "sleepy"),
-        ("EMERGENCY", "cry"),
-        ("EMERGENCY", "floppy"),
-        ("URGENT", "diaper_12"),
-        ("URGENT", "cold_or_leg_pain"),
-    ),
-    "5_to_11": (
-        ("EMERGENCY", "skin"),
-        ("EMERGENCY", "rash"),
-        ("EMERGENCY", "breathing"),
-        ("EMERGENCY", "confused_or_hard_to_wake"),
-        ("URGENT", "pee_12"),
-        ("URGENT", "cold_or_leg_pain"),
-    ),
-    "12_plus": (
-        ("EMERGENCY", "confusion"),
-        ("EMERGENCY", "skin"),
-        ("EMERGENCY", "rash"),
-        ("EMERGENCY", "breathing"),
-        ("EMERGENCY", "pee_18"),
-        ("URGENT", "adult_signs"),
-        ("URGENT", "pee_12"),
-    ),
-}
-#: "All groups end with one URGENT item."
-ESCALATION_LAST: tuple[Level, str] = ("URGENT", "infection_worse")
-
 #: D13: the note added to ``messages`` and the result page when the age was not given.
 AGE_UNKNOWN_NOTE = "age_unknown"
-
-#: §7.4, in order.
-SAFETY_NET: tuple[str, ...] = ("fast", "cannot_tell", "trust", "say_sepsis", "pregnant")
-
-
-@dataclass(frozen=True)
-class Facts:
-    """§4 derived facts and §3.3 risk groups of one set of answers."""
-
-    m: float | None
-    fever: bool
-    possible_infection: bool
-    w5: int
-    w6: int
-    pregnant_or_recent: bool
-    risk_groups: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -201,7 +133,7 @@ class CheckerResult:
     also_noted: tuple[str, ...]
     risk_groups: tuple[str, ...]
     escalation_group: EscalationGroup
-    escalate_if: tuple[tuple[Level, str], ...]
+    escalate_if: tuple[Item, ...]
     infection_sites: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # keys of the [note] texts, after the reasons (D13)
 
@@ -209,55 +141,6 @@ class CheckerResult:
     def total(self) -> int:
         """Number of E and U rules that fired."""
         return len(self.emergency) + len(self.urgent)
-
-
-def _yes(a: Mapping[str, Any], key: str) -> bool:
-    return a.get(key) is True
-
-
-def _num(a: Mapping[str, Any], key: str) -> float | None:
-    value = a.get(key)
-    return None if value is None else float(value)
-
-
-def age_months(answers: Mapping[str, Any]) -> float | None:
-    """``m``: ``age_months`` if given, else ``age_years × 12``, else ``None`` (§4)."""
-    months = _num(answers, "age_months")
-    if months is not None:
-        return months
-    years = _num(answers, "age_years")
-    return None if years is None else years * 12
-
-
-def derive(answers: Mapping[str, Any]) -> Facts:
-    """§4 derived facts and the §3.3 risk groups, from validated answers."""
-    m = age_months(answers)
-    temp = _num(answers, "temp_c")
-    fever = _yes(answers, "fever_or_chills") or th.hits(temp, (th.FEVER_C,))
-    possible_infection = _yes(answers, "infection") or fever or th.hits(temp, (th.LOW_TEMP_C,))
-    w5 = sum(_yes(answers, key) for key in W5_SIGNS)
-    pregnant_or_recent = _yes(answers, "pregnant") or th.hits(_num(answers, "weeks_postpartum"), (th.RECENT_WEEKS,))
-    groups = {
-        "under_1": m is not None and m < th.UNDER_1_END,
-        "age_65_plus": m is not None and th.AGE_65 <= m < th.AGE_75,
-        "age_75_plus": m is not None and m >= th.AGE_75,
-        "frail": _yes(answers, "frail"),
-        "weakened_immunity": bool(answers.get("immune_weakness")),
-        "pregnant_or_recent": pregnant_or_recent,
-        "recent_surgery": th.hits(_num(answers, "recent_procedure_weeks"), (th.RECENT_WEEKS,)),
-        "chronic_condition": bool(answers.get("chronic_conditions")),
-        "sepsis_survivor": _yes(answers, "sepsis_survivor"),
-        "recent_hospital_stay": _yes(answers, "recent_hospital_stay"),
-    }
-    return Facts(
-        m=m,
-        fever=fever,
-        possible_infection=possible_infection,
-        w5=w5,
-        w6=w5 + int(fever),
-        pregnant_or_recent=pregnant_or_recent,
-        risk_groups=tuple(g for g in RISK_GROUPS if groups[g]),
-    )
 
 
 #: Rules whose "Ages" column limits them: read in their strictest form when the age is
@@ -289,7 +172,7 @@ def _urine(m: float | None) -> th.Bands:
 def _urgent(a: Mapping[str, Any], f: Facts, m: float | None, pregnant_or_recent: bool) -> set[str]:
     """U rules fired for a person aged ``m`` months (``None``: age rules do not fire)."""
     pi = f.possible_infection
-    rr, hr, temp = _num(a, "resp_rate"), _num(a, "heart_rate"), _num(a, "temp_c")
+    rr, hr, temp = number(a, "resp_rate"), number(a, "heart_rate"), number(a, "temp_c")
     band = th.rate_band(m) if m is not None else None
     hr_urgent: tuple[th.Interval, ...] = ()
     if band is not None:
@@ -300,14 +183,14 @@ def _urgent(a: Mapping[str, Any], f: Facts, m: float | None, pregnant_or_recent:
         "U01": pi and f.w5 >= 1,
         "U02": pi and band is not None and th.hits(rr, band.rr_urgent),
         "U03": pi and band is not None and th.hits(hr, hr_urgent),
-        "U04": _in_bands(_num(a, "spo2"), m, th.SPO2, "urgent"),
-        "U05": _in_bands(_num(a, "sbp"), m, th.SBP, "urgent"),
+        "U04": _in_bands(number(a, "spo2"), m, th.SPO2, "urgent"),
+        "U05": _in_bands(number(a, "sbp"), m, th.SBP, "urgent"),
         "U06": "U06" in _temperature(temp, m),
-        "U07": th.hits(_num(a, "no_urine_hours"), _urine(m).urgent),
-        "U08": pi and _yes(a, "getting_worse"),
+        "U07": th.hits(number(a, "no_urine_hours"), _urine(m).urgent),
+        "U08": pi and yes(a, "getting_worse"),
         "U09": pi and bool(groups & HIGHER_VULNERABILITY),
-        "U10": _yes(a, "behaving_differently"),
-        "U11": m is not None and m < th.CHILD_END and pi and (_yes(a, "cold_hands_feet") or _yes(a, "leg_pain")),
+        "U10": yes(a, "behaving_differently"),
+        "U11": m is not None and m < th.CHILD_END and pi and (yes(a, "cold_hands_feet") or yes(a, "leg_pain")),
         "U12": pi and f.fever and bool(groups & OTHER_RISK),
     }
     return {code for code, hit in fired.items() if hit}
@@ -315,18 +198,18 @@ def _urgent(a: Mapping[str, Any], f: Facts, m: float | None, pregnant_or_recent:
 
 def _emergency(a: Mapping[str, Any], f: Facts, m: float | None, urgent: set[str]) -> set[str]:
     """E rules fired for a person aged ``m`` months, given the U rules fired at that age."""
-    rr, hr, temp = _num(a, "resp_rate"), _num(a, "heart_rate"), _num(a, "temp_c")
+    rr, hr, temp = number(a, "resp_rate"), number(a, "heart_rate"), number(a, "temp_c")
     band = th.rate_band(m) if m is not None else None
     temperature = _temperature(temp, m)
-    fired = {code: _yes(a, key) for key, code in EMERGENCY_SIGNS.items()}
+    fired = {code: yes(a, key) for key, code in EMERGENCY_SIGNS.items()}
     fired |= {
-        "E08": th.hits(_num(a, "no_urine_hours"), _urine(m).emergency),
+        "E08": th.hits(number(a, "no_urine_hours"), _urine(m).emergency),
         "E09": "E09" in temperature,
         "E10": "E10" in temperature,
         "E11": band is not None and th.hits(rr, band.rr_emergency),
         "E12": band is not None and th.hits(hr, band.hr_emergency),
-        "E13": _in_bands(_num(a, "spo2"), m, th.SPO2, "emergency"),
-        "E14": _in_bands(_num(a, "sbp"), m, th.SBP, "emergency"),
+        "E13": _in_bands(number(a, "spo2"), m, th.SPO2, "emergency"),
+        "E14": _in_bands(number(a, "sbp"), m, th.SBP, "emergency"),
         "E15": "chemotherapy" in (a.get("immune_weakness") or ()) and f.fever,
         "E16": m is not None
         and m < th.UNDER_16_END
@@ -362,29 +245,6 @@ def fired_rules(answers: Mapping[str, Any], facts: Facts) -> set[str]:
         for pregnant_or_recent in (False, True):
             fired |= _fired_at(answers, facts, m, pregnant_or_recent) & limited
     return fired
-
-
-def escalation_group(m: float | None) -> EscalationGroup:
-    """Which §7.5 list applies: by ``m``, or ``unknown`` without an age."""
-    if m is None:
-        return "unknown"
-    if m < th.UNDER_5_END:
-        return "under_5"
-    return "5_to_11" if m < th.CHILD_END else "12_plus"
-
-
-def escalation_items(group: EscalationGroup) -> tuple[tuple[Level, str], ...]:
-    """§7.5 items for ``group``, ending with the "infection gets worse" item.
-
-    Age unknown: the 12-and-over items, then the under-5 items not already listed
-    (items with the same text share a catalogue key, so "not already listed" is by key).
-    """
-    if group == "unknown":
-        items = list(ESCALATION["12_plus"])
-        items += [item for item in ESCALATION["under_5"] if item[1] not in {k for _, k in items}]
-    else:
-        items = list(ESCALATION[group])
-    return (*items, ESCALATION_LAST)
 
 
 def check(answers: Mapping[str, Any]) -> CheckerResult:

@@ -13,7 +13,8 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from sepsiscope.scores.symptom_checker.rules import SAFETY_NET, CheckerResult
+from sepsiscope.scores.symptom_checker.escalation import SAFETY_NET
+from sepsiscope.scores.symptom_checker.rules import CheckerResult
 
 LANGUAGES: tuple[str, ...] = ("en", "es")
 NAME = "symptom_checker"
