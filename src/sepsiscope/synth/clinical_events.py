@@ -68,6 +68,7 @@ class _Design:
     weight: float | None = 75.0
     fluid_ml: float | None = None
     triage_min: int | None = None
+    sep1: int | None = None  # minute of a documented infection with SIRS vitals and SBP < 90 around it
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,9 @@ def _archetype(name: str) -> _Design:
 def _random(rng: np.random.Generator) -> _Design:
     t_abx = int(rng.integers(6 * 60, 60 * 60))
     culture_first = bool(rng.integers(0, 2))
-    t_cx = t_abx - int(rng.integers(1, 72 * 60)) if culture_first else t_abx + int(rng.integers(0, 24 * 60))
+    prompt = rng.random() < 0.6  # most work-ups pair the two within 90 min
+    gap = int(rng.integers(1, 90)) if prompt else int(rng.integers(90, (72 if culture_first else 24) * 60))
+    t_cx = t_abx - gap if culture_first else t_abx + gap - 1
     infected = rng.random() < 0.7
     si = [(t_abx, t_cx)] if infected and t_cx >= 0 else []
     t_si = min(t_abx, t_cx) if si else t_abx
@@ -120,6 +123,10 @@ def _random(rng: np.random.Generator) -> _Design:
         design.lactate = (max(start - int(rng.integers(0, 240)), 1), round(float(rng.uniform(1.5, 6.0)), 1))
     if si and rng.random() < 0.5:
         design.fluid_ml = float(rng.integers(5, 40) * 100)
+    if si and design.lactate is None and rng.random() < 0.7:  # the work-up lactate, near suspicion
+        design.lactate = (max(t_si + int(rng.integers(-240, 120)), 1), round(float(rng.uniform(0.8, 5.0)), 1))
+    if si and rise is not None:  # SEP-1 inputs: documented infection, two SIRS criteria, hypotension (§4.2)
+        design.sep1 = t_si + int(rng.integers(-60, 180))
     return design
 
 
@@ -205,6 +212,11 @@ def _events(d: _Design) -> list[Row]:
         ev.append((d.pressor[0], "vasopressor", "vasopressin", 0.03, "U/min", "iv", d.pressor[1]))
     if d.lactate is not None:
         ev.append((d.lactate[0], "measurement", "lactate", d.lactate[1], "mmol/L", None, None))
+    if d.sep1 is not None:
+        ev.append((d.sep1, "documentation", "infection_suspected", None, None, None, None))
+        ev.append((d.sep1 - 30, "measurement", "heart_rate", 112.0, None, None, None))
+        ev.append((d.sep1 - 20, "measurement", "resp_rate", 26.0, None, None, None))
+        ev.append((d.sep1 + 15, "measurement", "sbp", 84.0, None, None, None))
     if d.fluid_ml is not None and d.si:
         start = min(min(a, c) for a, c in d.si)
         ev.append((start, "fluid", "lactated_ringers", d.fluid_ml, "mL", "iv", start + 60))
