@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -92,12 +93,12 @@ def _inputs(
     return result.table, table
 
 
-def _long(events: pl.DataFrame, hourly: pl.DataFrame | None) -> pl.DataFrame:
-    from sepsiscope.cohort.sepsis3 import hourly_sofa, patient_table
+def _per_chunk(events: pl.DataFrame, hourly: pl.DataFrame | None, fn: Any, what: str) -> pl.DataFrame:
+    from sepsiscope.cohort.sepsis3 import per_chunk
 
     try:
-        with err.status("hourly SOFA"):
-            return patient_table(events, hourly_sofa(events, hourly))
+        with err.status(what):
+            return per_chunk(events, hourly, fn)
     except SepsiscopeError as exc:
         raise fail(str(exc), exit_code(exc)) from None
 
@@ -137,11 +138,14 @@ def sepsis3(
         require_extra("spark", "--engine spark")
         _spark(table, out, {"episodes": {}, "hours": {}}, baseline)
     else:
-        from sepsiscope.cohort.sepsis3 import episodes_of, hours_of
+        from sepsiscope.cohort.sepsis3 import sepsis3 as run
 
-        long = _long(table, wide)
-        with err.status("onset and septic shock"):
-            episodes, hours = episodes_of(long, baseline), hours_of(long, baseline)  # type: ignore[arg-type]
+        try:
+            with err.status("hourly SOFA, onset and septic shock"):
+                result = run(table, wide, baseline=baseline)  # type: ignore[arg-type]
+        except SepsiscopeError as exc:
+            raise fail(str(exc), exit_code(exc)) from None
+        episodes, hours = result.episodes, result.hours
         episodes.write_parquet(out / "episodes.parquet")
         hours.write_parquet(out / "hours.parquet")
         septic = episodes.filter(episodes.get_column("t_onset").is_not_null()).get_column("patient_id").n_unique()
@@ -209,9 +213,8 @@ def bundle(
     started = time.perf_counter()
     out.parent.mkdir(parents=True, exist_ok=True)
     table, wide = _inputs(events, hourly, on_invalid, column, meds_codes, time_zone, out)
-    long = _long(table, wide)
-    with err.status(f"{bundle} per encounter"):
-        result = bundles_of(long, bundle, baseline)  # type: ignore[arg-type]
+    fn = partial(bundles_of, bundle=bundle, baseline=baseline)  # type: ignore[arg-type]  # bundles_of checks both
+    result = _per_chunk(table, wide, fn, f"{bundle} per encounter")
     with out.open("w", encoding="utf-8") as f:
         for patient_id, text in result.select("patient_id", "report").iter_rows():
             f.write(json.dumps({"patient_id": patient_id, **json.loads(text)}) + "\n")
@@ -259,7 +262,7 @@ def label(
         raise fail("only the PhysioNet 2019 labelling rule is available", 2, "pass --physionet")
     out.parent.mkdir(parents=True, exist_ok=True)
     table, wide = _inputs(events, hourly, on_invalid, column, meds_codes, time_zone, out)
-    labels = labels_of(_long(table, wide))
+    labels = _per_chunk(table, wide, labels_of, "PhysioNet labels")
     labels.write_parquet(out)
     positive = labels.filter(labels.get_column("sepsis_label") == 1).get_column("patient_id").n_unique()
     err.print(f"wrote {labels.height:,} patient-hours to {out}; {positive:,} patients labelled septic", highlight=False)

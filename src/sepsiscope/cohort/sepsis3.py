@@ -9,7 +9,7 @@ and the hourly SOFA in one long frame keyed by (``patient_id``, ``hour``), which
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import polars as pl
@@ -18,6 +18,7 @@ from sepsiscope.cohort.event_grid import anchors, hourly_from_events, with_hours
 from sepsiscope.cohort.scoring import score_table
 from sepsiscope.scores.sepsis3 import (
     Baseline,
+    Onset,
     SofaHour,
     earliest,
     onset,
@@ -29,6 +30,8 @@ from sepsiscope.scores.sepsis3.baseline import check_baseline
 from sepsiscope.variables.events import Event
 
 UTC_US = pl.Datetime("us", "UTC")
+#: Patients per pass of :func:`sepsis3`: bounds the Python objects alive at once (~0.5 GB per 10,000).
+CHUNK_PATIENTS = 10_000
 LONG_SCHEMA: dict[str, pl.DataType] = {
     "patient_id": pl.String(),
     "hour": pl.Float64(),
@@ -106,29 +109,81 @@ def patient_table(events: pl.DataFrame, sofa: pl.DataFrame) -> pl.DataFrame:
 
 
 @dataclass(frozen=True)
+class Sepsis3Tables:
+    """The outputs of :func:`sepsis3`: one row per episode, and one row per patient-hour."""
+
+    episodes: pl.DataFrame
+    hours: pl.DataFrame
+
+
+@dataclass(frozen=True)
 class Patient:
+    """One patient of a long table as the one-patient rules take it."""
+
     pid: str
     events: list[Event]
     sofa: list[SofaHour]
     hours: list[float]
 
 
+_COLS = ("patient_id", "row", "hour", "time", "kind", "code", "value", "unit", "route", "end", "sofa_total")
+
+
 def patients(long: pl.DataFrame) -> Iterator[Patient]:
-    if not long.height:
-        return
-    for part in long.partition_by("patient_id", maintain_order=True):
-        pid = part.get_column("patient_id")[0]
-        events: list[Event] = []
-        sofa: list[SofaHour] = []
-        hours: list[float] = []
-        cols = ("row", "hour", "time", "kind", "code", "value", "unit", "route", "end", "sofa_total")
-        for row, hour, time, kind, code, value, unit, route, end, total in part.select(cols).iter_rows():
-            if row == "event":
-                events.append(Event(time, kind, code, value, unit, route, end))
-            else:
-                sofa.append(SofaHour(time, None if total is None else int(total)))
-                hours.append(hour)
-        yield Patient(pid, events, sofa, hours)
+    """Each patient of a long table (rows grouped by patient, as :func:`patient_table` sorts them)."""
+    current: Patient | None = None
+    for pid, row, hour, time, kind, code, value, unit, route, end, total in long.select(_COLS).iter_rows():
+        if current is None or pid != current.pid:
+            if current is not None:
+                yield current
+            current = Patient(pid, [], [], [])
+        if row == "event":
+            current.events.append(Event(time, kind, code, value, unit, route, end))
+        else:
+            current.sofa.append(SofaHour(time, None if total is None else int(total)))
+            current.hours.append(hour)
+    if current is not None:
+        yield current
+
+
+def _episode_rows(p: Patient, onsets: list[Onset], rule: Baseline) -> list[tuple[object, ...]]:
+    return [
+        (
+            p.pid,
+            i + 1,
+            o.episode.t_si,
+            o.episode.order,
+            o.episode.t_antibiotic,
+            o.episode.t_culture,
+            o.t_sofa,
+            o.t_onset,
+            o.delta_sofa,
+            o.sofa,
+            o.reference_sofa,
+            rule,
+        )
+        for i, o in enumerate(onsets)
+    ]
+
+
+def _hour_rows(p: Patient, onsets: list[Onset], rule: Baseline) -> list[tuple[object, ...]]:
+    patient = earliest(onsets)
+    shock = shock_hours(p.events, [h.time for h in p.sofa], patient.t_onset if patient else None)
+    return [
+        (
+            p.pid,
+            hour,
+            h.time,
+            None if h.total is None else float(h.total),
+            s.sepsis,
+            s.septic_shock,
+            s.vasopressor,
+            s.lactate,
+            s.fluids_30ml_kg_24h,
+            rule,
+        )
+        for hour, h, s in zip(p.hours, p.sofa, shock, strict=True)
+    ]
 
 
 def episodes_of(long: pl.DataFrame, baseline: Baseline = "zero") -> pl.DataFrame:
@@ -136,24 +191,7 @@ def episodes_of(long: pl.DataFrame, baseline: Baseline = "zero") -> pl.DataFrame
     rule = check_baseline(baseline)
     rows = []
     for p in patients(long):
-        for i, o in enumerate(onset(suspected_infection(p.events), p.sofa, baseline=rule)):
-            e = o.episode
-            rows.append(
-                (
-                    p.pid,
-                    i + 1,
-                    e.t_si,
-                    e.order,
-                    e.t_antibiotic,
-                    e.t_culture,
-                    o.t_sofa,
-                    o.t_onset,
-                    o.delta_sofa,
-                    o.sofa,
-                    o.reference_sofa,
-                    rule,
-                )
-            )
+        rows += _episode_rows(p, onset(suspected_infection(p.events), p.sofa, baseline=rule), rule)
     return pl.DataFrame(rows, schema=EPISODE_SCHEMA, orient="row")
 
 
@@ -162,25 +200,22 @@ def hours_of(long: pl.DataFrame, baseline: Baseline = "zero") -> pl.DataFrame:
     rule = check_baseline(baseline)
     rows = []
     for p in patients(long):
-        patient = earliest(onset(suspected_infection(p.events), p.sofa, baseline=rule))
-        t_onset = patient.t_onset if patient else None
-        shock = shock_hours(p.events, [h.time for h in p.sofa], t_onset)
-        for hour, h, s in zip(p.hours, p.sofa, shock, strict=True):
-            rows.append(
-                (
-                    p.pid,
-                    hour,
-                    h.time,
-                    None if h.total is None else float(h.total),
-                    s.sepsis,
-                    s.septic_shock,
-                    s.vasopressor,
-                    s.lactate,
-                    s.fluids_30ml_kg_24h,
-                    rule,
-                )
-            )
+        rows += _hour_rows(p, onset(suspected_infection(p.events), p.sofa, baseline=rule), rule)
     return pl.DataFrame(rows, schema=HOUR_SCHEMA, orient="row")
+
+
+def sepsis3_of(long: pl.DataFrame, baseline: Baseline = "zero") -> Sepsis3Tables:
+    """:func:`episodes_of` and :func:`hours_of` in one pass over the patients."""
+    rule = check_baseline(baseline)
+    episodes, hours = [], []
+    for p in patients(long):
+        onsets = onset(suspected_infection(p.events), p.sofa, baseline=rule)
+        episodes += _episode_rows(p, onsets, rule)
+        hours += _hour_rows(p, onsets, rule)
+    return Sepsis3Tables(
+        pl.DataFrame(episodes, schema=EPISODE_SCHEMA, orient="row"),
+        pl.DataFrame(hours, schema=HOUR_SCHEMA, orient="row"),
+    )
 
 
 def labels_of(long: pl.DataFrame) -> pl.DataFrame:
@@ -192,19 +227,38 @@ def labels_of(long: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=LABEL_SCHEMA, orient="row")
 
 
-@dataclass(frozen=True)
-class Sepsis3Tables:
-    """The outputs of :func:`sepsis3`: one row per episode, and one row per patient-hour."""
-
-    episodes: pl.DataFrame
-    hours: pl.DataFrame
-
-
 def sepsis3(events: pl.DataFrame, hourly: pl.DataFrame | None = None, *, baseline: Baseline = "zero") -> Sepsis3Tables:
     """Sepsis-3 for every patient of ``events`` (canonical event table) on the embedded engine.
 
     ``hourly`` is a wide hourly table (``patient_id``, ``hour`` since the admission in the events,
     SOFA inputs); without it the grid and its SOFA inputs come from the events themselves.
     """
-    long = patient_table(events, hourly_sofa(events, hourly))
-    return Sepsis3Tables(episodes_of(long, baseline), hours_of(long, baseline))
+    parts = [
+        sepsis3_of(patient_table(chunk, hourly_sofa(chunk, _rows_of(hourly, chunk))), baseline)
+        for chunk in patient_chunks(events, CHUNK_PATIENTS)
+    ]
+    if not parts:
+        return Sepsis3Tables(pl.DataFrame(schema=EPISODE_SCHEMA), pl.DataFrame(schema=HOUR_SCHEMA))
+    return Sepsis3Tables(pl.concat([p.episodes for p in parts]), pl.concat([p.hours for p in parts]))
+
+
+def per_chunk(
+    events: pl.DataFrame, hourly: pl.DataFrame | None, fn: Callable[[pl.DataFrame], pl.DataFrame]
+) -> pl.DataFrame:
+    """``fn`` (a long-table function such as :func:`labels_of`) over chunks of whole patients, concatenated."""
+    parts = [fn(patient_table(c, hourly_sofa(c, _rows_of(hourly, c)))) for c in patient_chunks(events, CHUNK_PATIENTS)]
+    return pl.concat(parts) if parts else fn(pl.DataFrame(schema=LONG_SCHEMA))
+
+
+def patient_chunks(events: pl.DataFrame, size: int) -> list[pl.DataFrame]:
+    """``events`` split into tables of at most ``size`` whole patients (bounded memory per pass)."""
+    ids = events.get_column("patient_id").unique(maintain_order=True)
+    chunk = pl.DataFrame({"patient_id": ids, "_chunk": pl.int_range(0, ids.len(), eager=True) // size})
+    tagged = events.join(chunk, on="patient_id", how="left")
+    return [part.drop("_chunk") for part in tagged.partition_by("_chunk", maintain_order=True)]
+
+
+def _rows_of(hourly: pl.DataFrame | None, chunk: pl.DataFrame) -> pl.DataFrame | None:
+    if hourly is None:
+        return None
+    return hourly.filter(pl.col("patient_id").is_in(chunk.get_column("patient_id").unique().implode()))

@@ -118,3 +118,16 @@ def test_physionet_labels_per_hour() -> None:
     labels = labels_of(long)
     assert labels.height == long.filter(pl.col("row") == "sofa").height
     assert set(labels.get_column("sepsis_label").unique()) <= {0, 1}
+
+
+def test_chunks_of_patients_give_the_same_tables(monkeypatch) -> None:
+    import sepsiscope.cohort.sepsis3 as module
+
+    synth = generate_clinical_events(25, seed=6)
+    whole = sepsis3(synth.events)
+    monkeypatch.setattr(module, "CHUNK_PATIENTS", 7)
+    assert len(module.patient_chunks(synth.events, 7)) == 4
+    chunked = sepsis3(synth.events)
+    assert chunked.episodes.equals(whole.episodes) and chunked.hours.equals(whole.hours)
+    long = patient_table(synth.events, hourly_sofa(synth.events))
+    assert module.per_chunk(synth.events, None, labels_of).equals(labels_of(long))
