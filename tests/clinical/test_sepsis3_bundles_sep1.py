@@ -151,3 +151,24 @@ def test_json_shape_and_version() -> None:
 def test_no_presentation() -> None:
     js = sep1([abx(3), culture(3)]).to_json()
     assert (js["t0"], js["compliant"], js["elements"]) == (None, None, {})
+
+
+@pytest.mark.parametrize(
+    ("start", "met"),
+    [((23, 0), True), ((23, 1), False)],
+    ids=["crystalloid_started_at_r_plus_3h", "crystalloid_started_1min_late"],
+)
+def test_crystalloid_window_right_edge(start, met) -> None:
+    # initial hypotension at P (SBP 85) → R = P; 30 mL/kg × 70 kg = 2100 mL
+    events = [*_severe(), measure("weight_kg", 1, 70), fluid(start[0], 2100, minutes=start[1])]
+    e = sep1(events).elements["crystalloid"]
+    assert (e.applicable, e.met, e.deadline) == (True, met, at(23))
+
+
+@pytest.mark.parametrize(
+    ("minute", "met"), [(0, True), (1, False)], ids=["reassessed_at_s_plus_6h", "reassessed_1min_late"]
+)
+def test_reassessment_window_right_edge(minute, met) -> None:
+    events = [*_severe(), lactate(21, 4.5), doc(27, "perfusion_reassessment", minutes=minute)]
+    e = sep1(events).elements["perfusion_reassessment"]
+    assert (e.applicable, e.met, e.deadline) == (True, met, at(27))

@@ -108,3 +108,18 @@ def test_series_must_be_increasing_and_zoned() -> None:
         onset([], [SofaHour(at(2), 1), SofaHour(at(1), 1)])
     with pytest.raises(ScoreInputError, match="no time zone"):
         onset([], [SofaHour(at(1).replace(tzinfo=None), 1)])
+
+
+@pytest.mark.parametrize(
+    ("minutes", "hour"),
+    [(-60, -1), (-59, 0), (0, 0), (1, 1), (60, 1), (61, 2)],
+    ids=["-60m", "-59m", "0m", "1m", "60m", "61m"],
+)
+def test_hour_index_is_the_hour_ending_at_or_after(minutes, hour) -> None:
+    from datetime import timedelta
+
+    from sepsiscope.scores.sepsis3 import hour_end, hour_index
+
+    t = at(0) + timedelta(minutes=minutes)
+    assert hour_index(t, at(0)) == hour
+    assert hour_end(at(0), hour) - timedelta(hours=1) < t <= hour_end(at(0), hour)
