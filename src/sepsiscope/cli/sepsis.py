@@ -106,9 +106,14 @@ def _per_chunk(events: pl.DataFrame, hourly: pl.DataFrame | None, fn: Any, what:
 def sepsis3(
     hourly: HourlyArg = None,
     events: EventsOpt = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: episodes.parquet and hours.parquet.")] = Path(
-        "sepsis3"
-    ),
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Output folder: episodes.parquet and hours.parquet (Spark: episodes/ and hours/ folders).",
+        ),
+    ] = Path("sepsis3"),
     baseline: BaselineOpt = "zero",
     engine: Annotated[str, typer.Option(help="embedded (Polars, this machine) or spark.")] = "embedded",
     on_invalid: OnInvalidOpt = "error",
