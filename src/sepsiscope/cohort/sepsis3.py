@@ -16,6 +16,7 @@ import polars as pl
 
 from sepsiscope.cohort.event_grid import anchors, hourly_from_events, with_hours
 from sepsiscope.cohort.scoring import score_table
+from sepsiscope.errors import ScoreInputError
 from sepsiscope.scores.sepsis3 import (
     Baseline,
     Onset,
@@ -233,6 +234,7 @@ def sepsis3(events: pl.DataFrame, hourly: pl.DataFrame | None = None, *, baselin
     ``hourly`` is a wide hourly table (``patient_id``, ``hour`` since the admission in the events,
     SOFA inputs); without it the grid and its SOFA inputs come from the events themselves.
     """
+    _check_hourly(events, hourly)
     parts = [
         sepsis3_of(patient_table(chunk, hourly_sofa(chunk, _rows_of(hourly, chunk))), baseline)
         for chunk in patient_chunks(events, CHUNK_PATIENTS)
@@ -246,6 +248,7 @@ def per_chunk(
     events: pl.DataFrame, hourly: pl.DataFrame | None, fn: Callable[[pl.DataFrame], pl.DataFrame]
 ) -> pl.DataFrame:
     """``fn`` (a long-table function such as :func:`labels_of`) over chunks of whole patients, concatenated."""
+    _check_hourly(events, hourly)
     parts = [fn(patient_table(c, hourly_sofa(c, _rows_of(hourly, c)))) for c in patient_chunks(events, CHUNK_PATIENTS)]
     return pl.concat(parts) if parts else fn(pl.DataFrame(schema=LONG_SCHEMA))
 
@@ -256,6 +259,19 @@ def patient_chunks(events: pl.DataFrame, size: int) -> list[pl.DataFrame]:
     chunk = pl.DataFrame({"patient_id": ids, "_chunk": pl.int_range(0, ids.len(), eager=True) // size})
     tagged = events.join(chunk, on="patient_id", how="left")
     return [part.drop("_chunk") for part in tagged.partition_by("_chunk", maintain_order=True)]
+
+
+def _check_hourly(events: pl.DataFrame, hourly: pl.DataFrame | None) -> None:
+    """Every patient of the hourly table needs events (at least its admission, the grid anchor)."""
+    if hourly is None:
+        return
+    alone = hourly.select("patient_id").unique().join(events.select("patient_id").unique(), on="patient_id", how="anti")
+    if alone.height:
+        pid = alone.get_column("patient_id").sort()[0]
+        raise ScoreInputError(
+            f"patient {pid!r} ({alone.height} in all) is in the hourly table but has no events: "
+            "give each patient at least its admission event (adult-scores.md §3.1 grid anchor)"
+        )
 
 
 def _rows_of(hourly: pl.DataFrame | None, chunk: pl.DataFrame) -> pl.DataFrame | None:

@@ -131,3 +131,11 @@ def test_chunks_of_patients_give_the_same_tables(monkeypatch) -> None:
     assert chunked.episodes.equals(whole.episodes) and chunked.hours.equals(whole.hours)
     long = patient_table(synth.events, hourly_sofa(synth.events))
     assert module.per_chunk(synth.events, None, labels_of).equals(labels_of(long))
+
+
+def test_hourly_patients_without_events_are_refused() -> None:
+    synth = generate_clinical_events(5, seed=2)
+    hourly = hourly_from_events(synth.events)
+    extra = hourly.head(3).with_columns(pl.lit("ghost").alias("patient_id"))
+    with pytest.raises(ScoreInputError, match="patient 'ghost' .* has no events"):
+        sepsis3(synth.events, pl.concat([hourly, extra]))
