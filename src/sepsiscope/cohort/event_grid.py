@@ -14,7 +14,9 @@ event's hour):
 * a catecholamine (norepinephrine, epinephrine, dopamine, dobutamine): the highest rate among
   infusions running through the whole hour (a continuous hour, the ≥ 60-min rule of §2.5/§3.3);
   vasopressin: true when running at any time in the hour;
-* ``ventilated``: true when a ventilation run covers any part of the hour, false otherwise.
+* ``ventilated``: true when a ventilation run covers any part of the hour, false otherwise;
+* those columns charted as measurements too: a charted rate fills an hour no run covers, and a
+  charted flag makes the hour's flag true.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ from sepsiscope.variables.registry import REGISTRY
 ANCHORS = ("icu_admission", "hospital_admission")
 #: Catecholamine columns of variables.toml scored by SOFA (adult-scores.md §2.5).
 CATECHOLAMINES = ("norepinephrine", "epinephrine", "dopamine", "dobutamine")
+#: Columns made from vasopressor and ventilation runs; a measurement of the same name is merged in
+#: (a charted rate fills an hour no run covers; a charted flag or a run makes the flag true).
+RUN_COLUMNS = (*CATECHOLAMINES, "vasopressin", "ventilated")
 _H_US = 3_600_000_000
 
 
@@ -71,8 +76,16 @@ def hourly_from_events(events: pl.DataFrame) -> pl.DataFrame:
         .agg(pl.col("value").last())
         .pivot(on="code", index=["patient_id", "hour"], values="value")
     )
-    out = grid.join(measures, on=["patient_id", "hour"], how="left")
-    out = _runs(out, timed)
+    charted = [c for c in RUN_COLUMNS if c in measures.columns]  # also charted as measurements: merged below
+    measures = measures.rename({c: f"_charted_{c}" for c in charted})
+    out = _runs(grid.join(measures, on=["patient_id", "hour"], how="left"), timed)
+    merged = [
+        pl.max_horizontal(c, f"_charted_{c}").alias(c)
+        if c in ("vasopressin", "ventilated")
+        else pl.coalesce(c, f"_charted_{c}").alias(c)
+        for c in charted
+    ]
+    out = out.with_columns(merged).drop([f"_charted_{c}" for c in charted])
     return out.drop("anchor").with_columns(pl.col("hour").cast(pl.Float64)).sort("patient_id", "hour")
 
 

@@ -139,3 +139,20 @@ def test_hourly_patients_without_events_are_refused() -> None:
     extra = hourly.head(3).with_columns(pl.lit("ghost").alias("patient_id"))
     with pytest.raises(ScoreInputError, match="patient 'ghost' .* has no events"):
         sepsis3(synth.events, pl.concat([hourly, extra]))
+
+
+def test_charted_rates_and_flags_merge_with_runs() -> None:
+    ev = _events(
+        [
+            _adm(),
+            ("p", 30, "measurement", "norepinephrine", 0.05, None, None, None),  # charted rate, hour 1
+            ("p", 70, "measurement", "ventilated", 1.0, None, None, None),  # charted flag, hour 2
+            ("p", 120, "vasopressor", "norepinephrine", 0.3, "ug/kg/min", "iv", None),  # run from hour 3
+            ("p", 180, "measurement", "norepinephrine", 0.05, None, None, None),  # hour 3: the run's rate wins
+            ("p", 240, "encounter", "discharge", None, None, None, None),
+        ]
+    )
+    wide = hourly_from_events(ev)
+    assert wide.get_column("norepinephrine").to_list() == [None, 0.05, None, 0.3, 0.3]
+    assert wide.get_column("ventilated").to_list() == [0.0, 0.0, 1.0, 0.0, 0.0]
+    assert not [c for c in wide.columns if c.startswith("_")]
