@@ -172,3 +172,49 @@ def test_reassessment_window_right_edge(minute, met) -> None:
     events = [*_severe(), lactate(21, 4.5), doc(27, "perfusion_reassessment", minutes=minute)]
     e = sep1(events).elements["perfusion_reassessment"]
     assert (e.applicable, e.met, e.deadline) == (True, met, at(27))
+
+
+# §4.2 (c): each organ-dysfunction criterion, on its edge and just past it (with documentation and 2 SIRS).
+ORGAN_EDGES = [
+    ("sbp", 90.0, 89.0),
+    ("map", 65.0, 64.0),
+    ("creatinine", 2.0, 2.1),
+    ("bilirubin_total", 2.0, 2.1),
+    ("platelets", 100.0, 99.0),
+    ("inr", 1.5, 1.6),
+    ("ptt", 60.0, 61.0),
+    ("lactate", 2.0, 2.1),
+]
+
+
+@pytest.mark.parametrize(("code", "edge", "past"), ORGAN_EDGES, ids=[c[0] for c in ORGAN_EDGES])
+def test_organ_dysfunction_edges(code, edge, past) -> None:
+    base = [doc(19), measure("heart_rate", 18, 100), measure("resp_rate", 19, 24)]
+    assert sep1([*base, measure(code, 20, edge)]).t0 is None
+    assert sep1([*base, measure(code, 20, past)]).t0 == P
+
+
+# §4.2 (b): each SEP-1 SIRS criterion, on its edge and just past it (with documentation, RR > 20, SBP < 90).
+SIRS_EDGES = [
+    ("heart_rate", 90.0, 91.0),
+    ("temp_c", 38.3, 38.4),
+    ("temp_c", 36.0, 35.9),
+    ("wbc", 12.0, 12.1),
+    ("wbc", 4.0, 3.9),
+    ("bands_pct", 10.0, 11.0),
+]
+
+
+@pytest.mark.parametrize(
+    ("code", "edge", "past"), SIRS_EDGES, ids=["hr", "temp_high", "temp_low", "wbc_high", "wbc_low", "bands"]
+)
+def test_sirs_edges(code, edge, past) -> None:
+    base = [doc(19), measure("resp_rate", 19, 24), measure("sbp", 20, 85)]
+    assert sep1([*base, measure(code, 18, edge)]).t0 is None
+    assert sep1([*base, measure(code, 18, past)]).t0 == P
+
+
+def test_resp_rate_edge() -> None:
+    base = [doc(19), measure("heart_rate", 18, 100), measure("sbp", 20, 85)]
+    assert sep1([*base, measure("resp_rate", 19, 20)]).t0 is None
+    assert sep1([*base, measure("resp_rate", 19, 21)]).t0 == P

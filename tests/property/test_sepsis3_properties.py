@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from hypothesis import given
@@ -49,3 +50,26 @@ def test_shock_implies_sepsis_pressor_and_high_lactate(onset_h, pressor_h, value
         if h.septic_shock:
             assert h.sepsis and h.vasopressor and h.lactate is not None and h.lactate > 2.0
             assert h.time >= at(pressor_h) + timedelta(minutes=60)
+
+
+bundle_events = st.lists(
+    st.one_of(
+        minutes.map(lambda m: abx(0, m)),
+        minutes.map(lambda m: culture(0, m)),
+        st.tuples(minutes, st.floats(0.5, 8.0)).map(lambda t: lactate(0, round(t[1], 1), minutes=t[0])),
+    ),
+    max_size=8,
+)
+
+
+@given(bundle_events, st.integers(0, 100 * 60), bundle_events)
+def test_bundle_all_or_none_and_later_events_change_nothing(evs, t0_min, later) -> None:
+    from sepsiscope.scores.bundles import ssc_hour1
+
+    t0 = at(0, t0_min)
+    report = ssc_hour1(evs, t0)
+    applicable = [e for e in report.elements.values() if e.applicable]
+    assert (report.compliant is True) == (all(e.met is True for e in applicable))
+    deadline = max(e.deadline for e in [*report.elements.values(), *report.separate.values()])
+    after = [replace(e, time=deadline + timedelta(minutes=1)) for e in later]
+    assert ssc_hour1(evs + after, t0) == report
