@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -40,13 +40,26 @@ class Server:
 
 
 @contextmanager
-def live_server(folder: Path, timeout_s: float = 30) -> Iterator[Server]:
-    """Run the server until the block ends; fail with its output if it does not answer."""
+def live_server(folder: Path, timeout_s: float = 30, args: Sequence[str] = ()) -> Iterator[Server]:
+    """Run the server until the block ends; fail with its output if it does not answer.
+
+    Its database lives in ``folder/data`` unless ``args`` give another (``--database-url``).
+    """
     port = free_port()
     log = folder / "serve.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "sepsiscope", "serve", "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "sepsiscope",
+                "serve",
+                "--port",
+                str(port),
+                "--data-dir",
+                str(folder / "data"),
+                *args,
+            ],
             stdout=sink,
             stderr=subprocess.STDOUT,
             cwd=REPO,

@@ -17,10 +17,10 @@ import os
 # threads). A value set by the user wins. Every submodule runs this file first.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from sepsiscope.cli import demo, model, people, sepsis, tables  # noqa: E402
+from sepsiscope.cli import demo, model, people, sepsis, service, tables  # noqa: E402
 from sepsiscope.cli.shared import app  # noqa: E402
 
-GROUPS = (tables, sepsis, demo, people, model)
+GROUPS = (tables, sepsis, demo, people, service, model)
 
 for _group in GROUPS:
     _group.register(app)

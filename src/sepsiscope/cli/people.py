@@ -1,4 +1,4 @@
-"""Commands for people: ``check`` (the symptom checker in a terminal) and ``serve`` (the web app)."""
+"""Commands for people: ``check`` (the symptom checker in a terminal)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sepsiscope.cli.shared import err, fail
+from sepsiscope.cli.shared import fail
 
 
 def check(
@@ -27,23 +27,6 @@ def check(
     run_check(Console(), lang)
 
 
-def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-) -> None:
-    """Start the web app: the symptom checker at /check and plain facts about sepsis at /learn.
-
-    The access log is off and nothing a person enters is stored, logged or put in a cookie.
-    """
-    import uvicorn
-
-    from sepsiscope.app import create_app
-
-    err.print(f"sepsiscope: serving on http://{host}:{port}/check (Ctrl+C to stop)", highlight=False)
-    uvicorn.run(create_app(), host=host, port=port, access_log=False, log_level="warning", server_header=False)
-
-
 def register(app: typer.Typer) -> None:
-    """Add check, serve to ``app``, in this order."""
+    """Add check to ``app`` (``serve`` starts the whole web app: ``cli/service.py``)."""
     app.command()(check)
-    app.command()(serve)
