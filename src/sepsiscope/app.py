@@ -7,7 +7,7 @@ when started with service settings, the monitoring service (``sepsiscope.service
 Privacy defaults for every response: no caching (answers and patient data must not linger
 in a browser or proxy cache), no referrer, a strict content security policy (scripts and
 styles from this server only), and no cookies are ever set. The server runs with the
-access log off (see ``sepsiscope serve``). API paths answer errors in the API's one JSON
+access log off (``sepsiscope.cli.service.serve``). API paths answer errors in the API's one JSON
 shape; the checker's pages answer in HTML.
 """
 

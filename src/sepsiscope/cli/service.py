@@ -75,8 +75,10 @@ def serve(
     )  # fmt: skip
 
 
-token_app = typer.Typer(help="API tokens of the monitoring service.", no_args_is_help=True)
-audit_app = typer.Typer(help="The monitoring service's audit trail.", no_args_is_help=True)
+token_app = typer.Typer(
+    help="Make API tokens (bearer tokens, one role each) for the monitoring service.", no_args_is_help=True
+)
+audit_app = typer.Typer(help="Check the monitoring service's hash-chained audit trail.", no_args_is_help=True)
 
 
 @token_app.command("create")
