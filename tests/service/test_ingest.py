@@ -88,8 +88,8 @@ def test_oversize_batch_is_413_and_stores_nothing(database_url: str) -> None:
             "/api/v1/observations", json={"observations": items}, headers=small.headers("integration")
         )
         assert r.status_code == 413
-        assert r.json()["error"] == {"code": "batch_too_large", "message": "4 observations in one batch; send at most 3",
-                                     "field": "observations", "value": 4}  # fmt: skip
+        message = "4 observations in one batch; send at most 3"
+        assert r.json()["error"] == {"code": "batch_too_large", "message": message, "field": "observations", "value": 4}
         assert _count(small) == 0
         small.post_observations(items[:3])
         assert _count(small) == 3
@@ -107,8 +107,8 @@ def test_resent_ids_are_counted_not_stored_twice(ward: Service) -> None:
 
 def test_id_reused_for_other_data_is_409_and_stores_nothing(ward: Service) -> None:
     ward.post_observations([dict(GOOD, id="x-1")])
-    r = ward.client.post("/api/v1/observations", json={"observations": [dict(GOOD, id="x-2"), dict(GOOD, id="x-1", value=140)]},
-                         headers=ward.headers("integration"))  # fmt: skip
+    batch = [dict(GOOD, id="x-2"), dict(GOOD, id="x-1", value=140)]
+    r = ward.client.post("/api/v1/observations", json={"observations": batch}, headers=ward.headers("integration"))
     assert r.status_code == 409
     assert r.json()["error"]["code"] == "id_conflict" and r.json()["error"]["index"] == 1
     assert _count(ward) == 1
@@ -138,10 +138,12 @@ def test_late_and_out_of_order_data_rescore_from_that_hour(ward: Service) -> Non
 def test_events_are_stored_checked_and_idempotent(ward: Service) -> None:
     h = ward.headers("integration")
     good = [
-        {"id": "e1", "patient_id": "p1", "time": "2026-03-01T08:00:00Z", "kind": "blood_culture_drawn", "specimen": "blood"},
+        {"id": "e1", "patient_id": "p1", "time": "2026-03-01T08:00:00Z", "kind": "blood_culture_drawn",
+         "specimen": "blood"},
         {"id": "e2", "patient_id": "p1", "time": "2026-03-01T08:20:00Z", "kind": "antibiotic_given",
-         "drug": "piperacillin-tazobactam", "route": "iv"},
-        {"id": "e3", "patient_id": "p1", "time": "2026-03-01T08:30:00Z", "kind": "fluid_bolus", "volume_ml": 1000},
+         "drug": "piperacillin_tazobactam", "route": "iv"},
+        {"id": "e3", "patient_id": "p1", "time": "2026-03-01T08:30:00Z", "kind": "fluid_bolus",
+         "fluid": "lactated_ringers", "volume_ml": 1000},
     ]  # fmt: skip
     r = ward.client.post("/api/v1/events", json={"events": good}, headers=h)
     assert r.json() == {"accepted": 3, "duplicates": 0}
@@ -150,7 +152,14 @@ def test_events_are_stored_checked_and_idempotent(ward: Service) -> None:
         "duplicates": 3,
     }
     for bad, field in [
-        ({"kind": "fluid_bolus", "volume_ml": -5}, "volume_ml"),
+        ({"kind": "fluid_bolus", "fluid": "lactated_ringers", "volume_ml": -5}, "volume_ml"),
+        ({"kind": "fluid_bolus", "volume_ml": 500}, "fluid"),
+        ({"kind": "fluid_bolus", "fluid": "lemonade", "volume_ml": 500}, "fluid"),
+        ({"kind": "antibiotic_given", "drug": "aspirin", "route": "iv"}, "drug"),
+        ({"kind": "antibiotic_given", "drug": "cefazolin", "route": "nasal"}, "route"),
+        ({"kind": "blood_culture_drawn", "specimen": "hair"}, "specimen"),
+        ({"kind": "vasopressor_started", "drug": "norepinephrine", "rate": 0.1, "rate_unit": "drops"}, "rate_unit"),
+        ({"kind": "vasopressor_stopped", "drug": "saline"}, "drug"),
         ({"kind": "antibiotic_given", "drug": "cefazolin"}, "route"),
         ({"kind": "vasopressor_started", "drug": "norepinephrine", "rate": 0.1}, "rate_unit"),
         ({"kind": "hugs"}, "kind"),
@@ -159,4 +168,7 @@ def test_events_are_stored_checked_and_idempotent(ward: Service) -> None:
         item = {"patient_id": "p1", "time": "2026-03-01T09:00:00Z", **bad}
         r = ward.client.post("/api/v1/events", json={"events": [good[0], item]}, headers=h)
         assert r.status_code == 422, r.text
-        assert (r.json()["error"]["index"], r.json()["error"]["field"]) == (1, field)
+        assert (r.json()["error"]["index"], r.json()["error"]["field"]) == (1, field), r.text
+        if field in item and field != "time":
+            assert r.json()["error"]["value"] == item[field]
+    assert ward.client.post("/api/v1/events", json={"events": good[:1]}, headers=h).json()["duplicates"] == 1

@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 from sepsiscope.errors import CaseError, UnitError
 from sepsiscope.service.api.schemas import EventIn, ObservationIn
 from sepsiscope.service.db.models import Event, Observation, Patient
+from sepsiscope.variables.events import EVENTS, InvalidEvent, validate_event
+from sepsiscope.variables.events import Event as ClinicalEvent
 from sepsiscope.variables.registry import REGISTRY
 from sepsiscope.variables.units import convert
 from sepsiscope.variables.validate import validate_case
@@ -127,17 +129,28 @@ def store_observations(session: Session, items: list[ObservationIn]) -> Stored:
     return Stored(len(fresh), duplicates, earliest)
 
 
-#: What each event kind must carry (the rest must be absent or is ignored as not applicable).
+#: What each event kind of the API must carry.
 _REQUIRED = {
     "antibiotic_ordered": ("drug",),
     "antibiotic_given": ("drug", "route"),
     "blood_culture_drawn": (),
-    "fluid_bolus": ("volume_ml",),
+    "fluid_bolus": ("fluid", "volume_ml"),
     "vasopressor_started": ("drug", "rate", "rate_unit"),
     "vasopressor_stopped": ("drug",),
     "ventilation_started": (),
     "ventilation_stopped": (),
 }
+#: API event → the canonical event of ``variables/events.toml`` (kind, the API field holding
+#: its code, the field holding its value), checked there with the codes, routes and units.
+_CANONICAL = {
+    "antibiotic_ordered": ("antibiotic_order", "drug", None),
+    "antibiotic_given": ("antibiotic", "drug", None),
+    "blood_culture_drawn": ("culture", "specimen", None),
+    "fluid_bolus": ("fluid", "fluid", "volume_ml"),
+    "vasopressor_started": ("vasopressor", "drug", "rate"),
+}
+#: Canonical field → API field, to name the field the client sent.
+_FIELD = {"code": None, "value": None, "unit": "rate_unit", "route": "route", "time": "time", "end": "time"}
 
 
 def _check_event(i: int, item: EventIn) -> None:
@@ -145,23 +158,33 @@ def _check_event(i: int, item: EventIn) -> None:
         if getattr(item, name) is None:
             raise ItemError("missing_field", f"events[{i}]: a {item.kind} event needs {name}", index=i, field=name,
                             value=None)  # fmt: skip
-    if item.volume_ml is not None and not item.volume_ml > 0:
-        raise ItemError("out_of_range", f"events[{i}]: volume_ml must be positive", index=i, field="volume_ml",
-                        value=item.volume_ml)  # fmt: skip
-    if item.rate is not None and not item.rate >= 0:
-        raise ItemError("out_of_range", f"events[{i}]: rate must not be negative", index=i, field="rate",
-                        value=item.rate)  # fmt: skip
+    if item.kind == "vasopressor_stopped" and item.drug not in EVENTS.kinds["vasopressor"].codes:
+        raise ItemError("unknown_code", f"events[{i}]: unknown vasoactive drug {item.drug!r} (events.toml [codes])",
+                        index=i, field="drug", value=item.drug)  # fmt: skip
+    if item.kind not in _CANONICAL:
+        return
+    kind, code_field, value_field = _CANONICAL[item.kind]
+    code = getattr(item, code_field) or "blood"  # a blood culture unless another specimen is named
+    value = getattr(item, value_field) if value_field else None
+    unit = item.rate_unit if item.kind == "vasopressor_started" else ("mL" if item.kind == "fluid_bolus" else None)
+    route = item.route if kind in ("antibiotic", "antibiotic_order", "fluid") else None
+    try:
+        validate_event(ClinicalEvent(time=item.time, kind=kind, code=code, value=value, unit=unit, route=route))
+    except InvalidEvent as e:
+        field = {"code": code_field, "value": value_field}.get(e.field or "", _FIELD.get(e.field or "", e.field))
+        sent = getattr(item, field) if field else e.value
+        raise ItemError(e.code, f"events[{i}].{field}: {e.reason}", index=i, field=field, value=sent) from None
 
 
 def _event_row(item: EventIn, now: datetime) -> Event:
     return Event(
         id=item.id or f"svc-{uuid.uuid4().hex}", patient_id=item.patient_id, time=item.time.astimezone(UTC),
-        kind=item.kind, drug=item.drug, route=item.route, specimen=item.specimen, volume_ml=item.volume_ml,
-        rate=item.rate, rate_unit=item.rate_unit, received_at=now,
+        kind=item.kind, drug=item.drug, route=item.route, specimen=item.specimen, fluid=item.fluid,
+        volume_ml=item.volume_ml, rate=item.rate, rate_unit=item.rate_unit, received_at=now,
     )  # fmt: skip
 
 
-_EVENT_FIELDS = ("patient_id", "time", "kind", "drug", "route", "specimen", "volume_ml", "rate", "rate_unit")
+_EVENT_FIELDS = ("patient_id", "time", "kind", "drug", "route", "specimen", "fluid", "volume_ml", "rate", "rate_unit")
 
 
 def store_events(session: Session, items: list[EventIn]) -> Stored:

@@ -90,6 +90,7 @@ class EventIn(_Strict):
     drug: Annotated[str, Field(min_length=1, max_length=64)] | None = None
     route: Annotated[str, Field(min_length=1, max_length=16)] | None = None
     specimen: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    fluid: Annotated[str, Field(min_length=1, max_length=32)] | None = None
     volume_ml: float | None = None
     rate: float | None = None
     rate_unit: Annotated[str, Field(min_length=1, max_length=32)] | None = None

@@ -61,6 +61,7 @@ class Event(Base):
     drug: Mapped[str | None] = mapped_column(String(64))
     route: Mapped[str | None] = mapped_column(String(16))
     specimen: Mapped[str | None] = mapped_column(String(32))
+    fluid: Mapped[str | None] = mapped_column(String(32))
     volume_ml: Mapped[float | None] = mapped_column(Float)
     rate: Mapped[float | None] = mapped_column(Float)
     rate_unit: Mapped[str | None] = mapped_column(String(32))

@@ -56,6 +56,7 @@ def upgrade() -> None:
         sa.Column("drug", sa.String(64)),
         sa.Column("route", sa.String(16)),
         sa.Column("specimen", sa.String(32)),
+        sa.Column("fluid", sa.String(32)),
         sa.Column("volume_ml", sa.Float),
         sa.Column("rate", sa.Float),
         sa.Column("rate_unit", sa.String(32)),
