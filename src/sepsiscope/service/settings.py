@@ -11,6 +11,8 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 DEFAULT_DATA_DIR = Path("sepsiscope-data")
 
@@ -37,10 +39,14 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _known_database(self) -> Settings:
         url = self.resolved_database_url
-        if not (url.startswith("sqlite") or url.startswith("postgresql")):
-            raise ValueError(f"database_url {url!r}: use sqlite:///PATH or postgresql+psycopg://…")
-        if url.startswith("postgresql") and not url.startswith("postgresql+psycopg"):
+        try:
+            driver = make_url(url).drivername
+        except ArgumentError:
+            raise ValueError(f"database_url {url!r} is not a database URL") from None
+        if driver.startswith("postgresql") and driver != "postgresql+psycopg":
             raise ValueError(f"database_url {url!r}: use the psycopg 3 driver (postgresql+psycopg://…)")
+        if driver not in ("sqlite", "sqlite+pysqlite", "postgresql+psycopg"):
+            raise ValueError(f"database_url {url!r}: use sqlite:///PATH or postgresql+psycopg://…")
         return self
 
     @property
