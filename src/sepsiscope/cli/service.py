@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -130,8 +131,72 @@ def audit_verify(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> 
     typer.echo(f"audit chain intact: {result.checked} entries")
 
 
+def replay(
+    source: Annotated[
+        str, typer.Argument(metavar="INPUT", help="PhysioNet 2019 folder or .zip of .psv files, or the word synthetic.")
+    ],
+    to: Annotated[str, typer.Option("--to", help="Base URL of the running service, e.g. http://127.0.0.1:8000.")],
+    token: Annotated[str, typer.Option("--token", envvar="SEPSISCOPE_TOKEN", help="Bearer token of role integration.")],
+    speed: Annotated[
+        float | None,
+        typer.Option("--speed", help="Ward hours per second, hour by hour for every patient (default: unpaced)."),
+    ] = None,
+    clients: Annotated[int, typer.Option("--clients", min=1, help="Concurrent HTTP clients.")] = 4,
+    patients: Annotated[
+        int | None, typer.Option("--patients", min=1, help="Patients to send (synthetic default 16; else all).")
+    ] = None,
+    hours: Annotated[
+        int | None, typer.Option("--hours", min=1, help="Ward hours to send (synthetic default 36; else all).")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic ward.")] = 7,
+    base: Annotated[
+        datetime | None,
+        typer.Option(
+            "--base",
+            metavar="ISO-TIME",
+            formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z"],
+            help="Time of ward hour 0, with offset (default: now minus the hours sent, on the hour). "
+            "A rerun with the same base is a no-op.",
+        ),
+    ] = None,
+) -> None:
+    """Replay PhysioNet files or the synthetic ward into a running service, one batch per patient-hour.
+
+    Each patient is created with PUT /api/v1/patients/{id}; each of its hours is one
+    POST /api/v1/observations batch with ids {patient}-{hour}-{variable}, so a rerun with the
+    same --base is counted as duplicates. Prints observations/s and request latency at the end.
+    See docs/service.md.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from sepsiscope.service import replay as rp
+
+    try:
+        if source == "synthetic":
+            plan = rp.synthetic_plan(patients or 16, hours or 36, seed=seed, base=base)
+        else:
+            if not Path(source).exists():
+                raise fail(f"{source}: no such file or folder", 2, hint="give a PhysioNet folder or .zip, or synthetic")
+            plan = rp.physionet_plan(source, patients=patients, base=base, hours=hours)
+        err.print(f"replaying {len(plan.patients)} patients, {plan.observations} observations to {to} "
+                  f"(base {plan.base.isoformat()}, {clients} clients, "
+                  f"{'unpaced' if speed is None else f'{speed:g} ward hours/s'})", highlight=False)  # fmt: skip
+        with Progress(TextColumn("observations"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err) as bars:  # fmt: skip
+            task = bars.add_task("observations", total=plan.observations)
+            result = rp.replay(plan, to, token, clients=clients, speed=speed,
+                               progress=lambda done, _total: bars.update(task, completed=done))  # fmt: skip
+    except SepsiscopeError as e:
+        raise fail(str(e), exit_code(e)) from None
+    typer.echo(f"observations sent {result.observations_sent}: accepted {result.accepted}, duplicates "
+               f"{result.duplicates}; {result.requests} batches, {result.patient_requests} patients")  # fmt: skip
+    typer.echo(f"wall time {result.wall_s:.1f} s, {result.obs_per_s:.0f} observations/s; request latency "
+               f"p50 {result.p50_ms:.0f} ms, p95 {result.p95_ms:.0f} ms, p99 {result.p99_ms:.0f} ms")  # fmt: skip
+
+
 def register(app: typer.Typer) -> None:
-    """Add serve, token, audit to ``app``, in this order."""
+    """Add serve, token, audit, replay to ``app``, in this order."""
     app.command()(serve)
     app.add_typer(token_app, name="token")
     app.add_typer(audit_app, name="audit")
+    app.command()(replay)
