@@ -37,12 +37,9 @@ def postgres_url() -> str:
     pytest.skip(message)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database of each kind."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'sepsiscope.db'}"
-        return
+@pytest.fixture
+def database_url_pg(tmp_path: Path) -> Iterator[str]:
+    """An empty PostgreSQL schema (for tests that run one backend at a time)."""
     base = postgres_url()
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base)
@@ -55,6 +52,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         with admin.begin() as conn:
             conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of each kind."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'sepsiscope.db'}"
+    return str(request.getfixturevalue("database_url_pg"))
 
 
 @dataclass
