@@ -183,3 +183,13 @@ def test_cli_replay_prints_the_summary_and_exits_1_on_a_refusal(server: Running)
     assert "403" in refused.output
     missing = runner.invoke(app, ["replay", "no-such-folder", "--to", server.url, "--token", "t"])
     assert missing.exit_code == 2 and "no such file" in missing.output
+
+
+def test_a_time_limit_stops_the_replay_and_says_it_is_incomplete(server: Running) -> None:
+    plan = plan_from_table(_renamed("limit-", 3, seed=8), base=BASE)
+    unpaced = replay(plan, "http://127.0.0.1:9", "never-used", time_limit_s=0)
+    assert (unpaced.complete, unpaced.requests, unpaced.patient_requests) == (False, 0, 0)
+    paced = replay(plan, server.url, server.integration, clients=2, speed=1.0, time_limit_s=0)
+    assert (paced.complete, paced.requests, paced.patient_requests) == (False, 0, 3)
+    whole = replay(plan, server.url, server.integration, clients=2, time_limit_s=600)
+    assert whole.complete and whole.accepted == plan.observations

@@ -208,6 +208,7 @@ class ReplayResult:
     requests: int = 0
     patient_requests: int = 0
     wall_s: float = 0.0
+    complete: bool = True
     latencies_s: list[float] = field(default_factory=list, repr=False)
 
     @property
@@ -279,8 +280,9 @@ class _Client:
 class _Run:
     """Shared state of the client threads: result, progress and the first error."""
 
-    def __init__(self, plan: ReplayPlan, progress: Progress | None) -> None:
+    def __init__(self, plan: ReplayPlan, progress: Progress | None, time_limit_s: float | None) -> None:
         self.plan, self.progress = plan, progress
+        self.deadline = math.inf if time_limit_s is None else time.perf_counter() + time_limit_s
         self.result = ReplayResult()
         self.lock = threading.Lock()
         self.stop = threading.Event()
@@ -305,6 +307,17 @@ class _Run:
             if self.progress is not None:
                 self.progress(r.observations_sent, self.plan.observations)
 
+    def halted(self) -> bool:
+        """Stop sending: an error elsewhere, or the time limit has passed (then not complete)."""
+        if not self.stop.is_set() and time.perf_counter() > self.deadline:
+            self.result.complete = False
+            self.stop.set()
+        return self.stop.is_set()
+
+    def check_time(self) -> None:
+        """The paced mode's barrier action: one decision to go on, taken for every client."""
+        self.halted()
+
     def fail(self, e: BaseException) -> None:
         with self.lock:
             if self.error is None:
@@ -313,14 +326,14 @@ class _Run:
 
 
 def _unpaced(run: _Run, client: _Client, todo: queue.SimpleQueue[PatientReplay]) -> None:
-    while not run.stop.is_set():
+    while not run.halted():
         try:
             patient = todo.get_nowait()
         except queue.Empty:
             return
         run.put(client, patient)
         for hour, items in run.plan.batches(patient):
-            if run.stop.is_set():
+            if run.halted():
                 return
             run.post(client, patient, hour, items)
 
@@ -333,7 +346,7 @@ def _paced(run: _Run, client: _Client, mine: Sequence[PatientReplay], speed: flo
     first, last = run.plan.hour_span
     start = time.perf_counter()
     for hour in range(first, last + 1):
-        barrier.wait()
+        barrier.wait()  # its action (run.check_time) decides for every client at once
         if run.stop.is_set():
             return
         delay = start + (hour - first) / speed - time.perf_counter()
@@ -341,7 +354,7 @@ def _paced(run: _Run, client: _Client, mine: Sequence[PatientReplay], speed: flo
             time.sleep(delay)
         for i, (patient, batches) in enumerate(pending):
             head = heads[i]
-            if head is not None and head[0] == hour and not run.stop.is_set():
+            if head is not None and head[0] == hour and not run.halted():
                 run.post(client, patient, hour, head[1])
                 heads[i] = next(batches, None)
 
@@ -355,22 +368,24 @@ def replay(
     speed: float | None = None,
     progress: Progress | None = None,
     timeout_s: float = 60.0,
+    time_limit_s: float | None = None,
 ) -> ReplayResult:
     """Send ``plan`` to the service at ``url`` with ``clients`` threads; see the module docstring.
 
     ``speed`` is ward hours per wall-clock second (None: as fast as possible). Raises
-    :class:`ReplayError` on the first non-2xx reply or connection failure.
+    :class:`ReplayError` on the first non-2xx reply or connection failure. ``time_limit_s``
+    stops sending after that long (``complete`` is then False); ``timeout_s`` bounds one request.
     """
     if clients < 1:
         raise UsageError(f"clients must be at least 1, got {clients}")
     if speed is not None and not speed > 0:
         raise UsageError(f"speed must be positive (ward hours per second), got {speed}")
-    run = _Run(plan, progress)
+    run = _Run(plan, progress, time_limit_s)
     conns = [_Client(url, token, timeout_s) for _ in range(clients)]
     todo: queue.SimpleQueue[PatientReplay] = queue.SimpleQueue()
     for p in plan.patients:
         todo.put(p)
-    barrier = threading.Barrier(clients)
+    barrier = threading.Barrier(clients, action=run.check_time)
 
     def work(i: int) -> None:
         try:
