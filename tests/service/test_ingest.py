@@ -66,7 +66,7 @@ def test_bad_item_rejects_the_whole_batch(ward: Service, item: dict[str, Any], s
     [
         pytest.param(b"{not json", "application/json", 422, "malformed_json", id="malformed_json"),
         pytest.param(b'{"observations": {}}', "application/json", 422, "invalid", id="not_a_list"),
-        pytest.param(b'{"observations": []}', "application/json", 422, "empty_batch", id="empty"),
+        pytest.param(b'{"observations": []}', "application/json", 422, "invalid", id="empty"),
         pytest.param(b"[]", "application/json", 422, "invalid", id="array_body"),
     ],
 )

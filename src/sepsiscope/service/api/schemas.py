@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from sepsiscope.variables.registry import REGISTRY
+
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")]
 ClientId = Annotated[str, Field(min_length=1, max_length=128)]
 AlertState = Literal["open", "acknowledged", "snoozed", "resolved"]
@@ -47,6 +49,10 @@ class Location(_Strict):
 
 
 class PatientIn(_Strict):
+    """A patient record: the age as ``age_years`` or ``birth_date`` (one of them, not both)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"not": {"required": ["age_years", "birth_date"]}})
+
     age_years: Annotated[float, Field(ge=0, le=130)] | None = None
     birth_date: date | None = None
     sex: Literal["female", "male", "other", "unknown"] | None = None
@@ -55,7 +61,7 @@ class PatientIn(_Strict):
 
     @model_validator(mode="after")
     def _one_age(self) -> PatientIn:
-        if self.age_years is not None and self.birth_date is not None:
+        if {"age_years", "birth_date"} <= self.model_fields_set:
             raise ValueError("give age_years or birth_date, not both")
         return self
 
@@ -73,13 +79,21 @@ class ObservationIn(_Strict):
     id: ClientId | None = None
     patient_id: Id
     time: AwareDatetime
-    variable: Annotated[str, Field(min_length=1, max_length=64)]
+    variable: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=64,
+            description="A canonical variable of variables.toml (checked by the service, error code unknown_variable).",
+            json_schema_extra={"enum": REGISTRY.names()},
+        ),
+    ]
     value: float | bool | str
     unit: Annotated[str, Field(min_length=1, max_length=32)] | None = None
 
 
 class ObservationBatch(_Strict):
-    observations: list[ObservationIn]
+    observations: Annotated[list[ObservationIn], Field(min_length=1)]
 
 
 class EventIn(_Strict):
@@ -97,7 +111,7 @@ class EventIn(_Strict):
 
 
 class EventBatch(_Strict):
-    events: list[EventIn]
+    events: Annotated[list[EventIn], Field(min_length=1)]
 
 
 class Accepted(BaseModel):

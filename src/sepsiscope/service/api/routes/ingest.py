@@ -24,8 +24,6 @@ Writer = Annotated[Principal, Depends(require(*WRITE_DATA))]
 
 
 def _check_size(ctx: ServiceContext, n: int, what: str) -> None:
-    if n == 0:
-        raise ApiError(422, "empty_batch", f"the batch holds no {what}", field=what, value=0)
     if n > ctx.settings.max_batch:
         raise ApiError(413, "batch_too_large", f"{n} {what} in one batch; send at most {ctx.settings.max_batch}",
                        field=what, value=n)  # fmt: skip

@@ -94,7 +94,7 @@ def list_patients(who: Reader, ctx: ContextDep) -> Ward:
         vitals = session.execute(
             select(Observation.patient_id, Observation.variable, func.max(Observation.time))
             .where(Observation.variable.in_(VITALS)).group_by(Observation.patient_id, Observation.variable)
-        ).tuples()  # fmt: skip
+        )  # fmt: skip
         last_vital: dict[str, dict[str, datetime]] = {}
         for pid, var, t in vitals:
             last_vital.setdefault(pid, {})[var] = t if t.tzinfo else t.replace(tzinfo=UTC)
