@@ -21,6 +21,8 @@ from sepsiscope.errors import UsageError
 from sepsiscope.service.snapshot import Snapshot
 
 LEVELS = ("urgent", "emergency")  # in rising order
+_TITLES = {"news2": "NEWS2", "qsofa": "qSOFA", "sirs": "SIRS", "mews": "MEWS", "sofa": "SOFA", "phoenix": "Phoenix",
+           "pediatric_sirs": "pediatric SIRS"}  # fmt: skip
 _OPS: dict[str, tuple[Callable[[Any, Any], bool], str]] = {
     "ge": (operator.ge, "≥"),
     "gt": (operator.gt, ">"),
@@ -54,10 +56,12 @@ class Condition:
         return bool(_OPS[self.op][0](have, self.value))
 
     def reason(self, facts: Mapping[str, Any]) -> str:
+        """The condition in words, using the fact's own wording where :func:`facts` gives one."""
         have = facts.get(self.fact)
+        said = facts.get(f"{self.fact}:text")
         if self.op == "is":
-            return f"{self.fact} is {str(have).lower()}"
-        return f"{self.fact} = {have} ({_OPS[self.op][1]} {self.value})"
+            return str(said) if said else f"{self.fact} is {str(have).lower()}"
+        return f"{said or f'{self.fact} = {have}'} ({_OPS[self.op][1]} {self.value})"
 
 
 @dataclass(frozen=True)
@@ -159,12 +163,25 @@ def facts(snapshot: Snapshot) -> dict[str, Any]:
         out[f"{name}.total"] = obj["total"]
         out[f"{name}.points"] = sum(known) if known else None
         out[f"{name}.max_component"] = max(known) if known else None
+        label = _TITLES.get(name, name)
+        unknown = [k for k, v in obj["components"].items() if v is None]
+        out[f"{name}.points:text"] = f"{label} {out[f'{name}.points']}" + (
+            f" without {', '.join(unknown)} (not measured)" if unknown else ""
+        )
+        top = [k for k, v in obj["components"].items() if v is not None and v == out[f"{name}.max_component"]]
+        out[f"{name}.max_component:text"] = f"{label} {', '.join(top)} scoring {out[f'{name}.max_component']}"
         for extra in ("positive", "risk"):
             if extra in obj:
                 out[f"{name}.{extra}"] = obj[extra]
     risk = snapshot.risk or {}
     out["risk.alert"] = risk.get("alert")
     out["risk.probability"] = risk.get("probability")
+    if risk.get("probability") is not None:
+        reasons = "; ".join(str(r["text"]) for r in risk.get("reasons", []))
+        out["risk.alert:text"] = (
+            f"model risk {risk['probability']:.1%} against its alert threshold {risk['threshold']:.1%}"
+            + (f" ({reasons})" if reasons else "")
+        )
     out["patient.child"] = snapshot.ages.is_child if snapshot.ages is not None and _age_known(snapshot) else None
     infection = snapshot.latest.get("suspected_infection")
     out["suspected_infection"] = bool(infection["value"]) if infection and infection["in_force"] else None
