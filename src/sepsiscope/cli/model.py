@@ -34,7 +34,11 @@ def train(
     ] = "robust",
     folds: Annotated[int, typer.Option(help="Patient-grouped cross-validation folds.")] = 5,
     seed: Annotated[int, typer.Option(help="Random seed (same data + seed = same model).")] = 2019,
-    rounds: Annotated[int, typer.Option(help="Boosting rounds.")] = 300,
+    rounds: Annotated[int, typer.Option(help="Boosting rounds (the most, with --early-stopping).")] = 300,
+    early_stopping: Annotated[
+        bool,
+        typer.Option(help="Rounds of the lowest mean held-out log-loss over the patient-grouped folds."),
+    ] = False,
     engine: Annotated[
         Literal["embedded", "spark"], typer.Option(help="Feature engine: embedded or spark.")
     ] = "embedded",
@@ -63,6 +67,7 @@ def train(
         folds=folds,
         seed=seed,
         rounds=rounds,
+        early_stopping=early_stopping,
         alerts_per_patient_day=alerts_per_patient_day,
         threshold_rule=threshold_rule,
         engine=engine,
