@@ -23,7 +23,7 @@ import numpy as np
 from sepsiscope.io import read_any
 from sepsiscope.model import metrics
 from sepsiscope.model.dataset import features_matrix, labels, patient_folds
-from sepsiscope.model.train import TrainConfig, fit_booster, choose_threshold, fit_calibration
+from sepsiscope.model.train import TrainConfig, choose_threshold, fit_booster, fit_calibration
 
 ROOT = Path(__file__).resolve().parents[1]
 SET_A = ROOT.parent / "shared" / "data" / "physionet2019" / "training_setA.zip"
