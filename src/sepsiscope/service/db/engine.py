@@ -56,7 +56,7 @@ def migrate(engine: Engine) -> None:
     cfg.set_main_option("script_location", str(files("sepsiscope.service.db") / "migrations"))
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")  # independent branches (e.g. scoring, EHR) each apply
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
