@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,16 +15,26 @@ from sepsiscope.service.db.engine import make_engine, migrate, session_factory
 from sepsiscope.service.settings import Settings
 
 
+def utc_now() -> datetime:
+    """The wall clock, in UTC."""
+    return datetime.now(UTC)
+
+
 @dataclass(frozen=True)
 class ServiceContext:
+    """What every request shares. ``clock`` is the ward's "now" (stale data, snoozes, alert
+    times): the wall clock, except in ``sepsiscope demo``, whose accelerated ward runs on a
+    simulated clock so that the replayed hours are "now" as they arrive."""
+
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
     artifact: ModelArtifact
     rules: tuple[Rule, ...]
+    clock: Callable[[], datetime] = field(default=utc_now)
 
 
-def start(settings: Settings) -> ServiceContext:
+def start(settings: Settings, clock: Callable[[], datetime] = utc_now) -> ServiceContext:
     """Open (and migrate) the database, load the model and the alert rules; fail early."""
     rules = load_rules(settings.alert_rules)
     if settings.model_dir is not None:
@@ -31,4 +43,4 @@ def start(settings: Settings) -> ServiceContext:
         artifact = load_default()
     engine = make_engine(settings.resolved_database_url)
     migrate(engine)
-    return ServiceContext(settings, engine, session_factory(engine), artifact, rules)
+    return ServiceContext(settings, engine, session_factory(engine), artifact, rules, clock)

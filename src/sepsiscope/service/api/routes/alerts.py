@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -33,7 +33,7 @@ def list_alerts(
     patient_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
 ) -> AlertList:
     """Alerts, newest first; filter by ``state`` and ``patient_id``."""
-    now = datetime.now(UTC)
+    now = ctx.clock()
     with ctx.sessions.begin() as session:
         lifecycle.end_snoozes(session, now)
         query = select(Alert).order_by(Alert.id.desc())
@@ -47,7 +47,7 @@ def list_alerts(
 
 
 def _act(ctx: ContextDep, alert_id: int, do: Callable[[Session, Alert, datetime], None]) -> AlertOut:
-    now = datetime.now(UTC)
+    now = ctx.clock()
     with ctx.sessions.begin() as session:
         audit.lock_head(session)
         alert = session.get(Alert, alert_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -45,7 +45,7 @@ def post_observations(body: ObservationBatch, who: Writer, ctx: ContextDep) -> A
     in ``duplicates``.
     """
     _check_size(ctx, len(body.observations), "observations")
-    now = datetime.now(UTC)
+    now = ctx.clock()
     with ctx.sessions.begin() as session:
         audit.lock_head(session)
         stored = store_observations(session, body.observations)

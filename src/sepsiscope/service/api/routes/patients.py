@@ -50,7 +50,7 @@ def _patient(session: Session, patient_id: str) -> Patient:
 @router.put("/patients/{patient_id}", response_model=PatientOut)
 def put_patient(patient_id: PatientId, body: PatientIn, who: Writer, ctx: ContextDep) -> PatientOut:
     """Create or update a patient (age, sex, location, admission time); rescoring follows."""
-    now = datetime.now(UTC)
+    now = ctx.clock()
     with ctx.sessions.begin() as session:
         audit.lock_head(session)
         patient = session.get(Patient, patient_id)
@@ -76,7 +76,7 @@ def put_patient(patient_id: PatientId, body: PatientIn, who: Writer, ctx: Contex
 @router.get("/patients", response_model=Ward)
 def list_patients(who: Reader, ctx: ContextDep) -> Ward:
     """The ward, most urgent first: open alert level, then model risk, then NEWS2."""
-    now = datetime.now(UTC)
+    now = ctx.clock()
     with ctx.sessions.begin() as session:
         end_snoozes(session, now)
         patients = list(session.scalars(select(Patient)))
@@ -134,7 +134,7 @@ def _urgency(row: WardRow) -> tuple[float, float, float, str]:
 @router.get("/patients/{patient_id}", response_model=PatientDetail)
 def get_patient(patient_id: PatientId, who: Reader, ctx: ContextDep) -> PatientDetail:
     """Values in force, the calculator's object per score, the model's risk and stale vitals."""
-    now = datetime.now(UTC)
+    now = ctx.clock()
     with ctx.sessions.begin() as session:
         end_snoozes(session, now)
         patient = _patient(session, patient_id)
