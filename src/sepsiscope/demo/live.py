@@ -7,9 +7,10 @@ What runs, in one process:
    ``nurse`` (printed, to sign in to the dashboard) and ``admin``;
 2. the whole web app (``sepsiscope.app``: ward dashboard, API, symptom checker) served by
    uvicorn on ``host:port`` in a background thread;
-3. the seeded synthetic ward (``sepsiscope.synth``) replayed through the real ingest API by
-   the replay client (``sepsiscope.service.replay``), ward hour by ward hour, ``speed`` ward
-   hours per wall-clock second.
+3. the seeded synthetic ward (``sepsiscope.synth``) and the care its septic patients get
+   (cultures, antibiotics, fluids, vasopressors: ``synth.ward_events``) replayed through the
+   real ingest API by the replay client (``sepsiscope.service.replay``), ward hour by ward
+   hour, ``speed`` ward hours per wall-clock second.
 
 The service runs on a :class:`WardClock`: ward time starts at ward hour 0 when the replay
 starts and advances ``speed`` ward hours per second, so each replayed hour is "now" when it
@@ -167,7 +168,7 @@ def start_live(options: LiveOptions) -> tuple[LiveWard, ReplayPlan]:
 
     _check_port(options.host, options.port)
     origin = ward_origin()
-    plan = synthetic_plan(options.patients, options.hours, seed=options.seed, base=origin)
+    plan = synthetic_plan(options.patients, options.hours, seed=options.seed, base=origin, care_events=True)
     clock = WardClock(origin + plan.hour_span[0] * HOUR, options.speed)
     remove = options.data_dir is None
     data_dir = Path(tempfile.mkdtemp(prefix="sepsiscope-demo-")) if options.data_dir is None else options.data_dir

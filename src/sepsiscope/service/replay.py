@@ -48,6 +48,7 @@ from sepsiscope.errors import SepsiscopeError, UsageError
 from sepsiscope.io import read_psv_batches
 from sepsiscope.synth import generate_ward
 from sepsiscope.synth.ward import MIN_HOURS
+from sepsiscope.synth.ward_events import ward_care_events
 from sepsiscope.variables.registry import REGISTRY
 
 #: Registry columns that describe the patient or the stay, not a measurement (see the docstring).
@@ -68,6 +69,8 @@ class PatientReplay:
     patient_id: str
     body: dict[str, Any]
     rows: pl.DataFrame
+    #: ``(ward hour, POST /events item)`` in time order, sent after that hour's observations.
+    events: tuple[tuple[int, dict[str, Any]], ...] = ()
 
     @property
     def hours(self) -> list[int]:
@@ -81,6 +84,7 @@ class ReplayPlan:
     patients: tuple[PatientReplay, ...]
     base: datetime
     observations: int
+    events: int = 0
 
     @property
     def hour_span(self) -> tuple[int, int]:
@@ -162,6 +166,56 @@ def plan_from_table(
     return ReplayPlan(tuple(patients), base, total)
 
 
+#: Canonical event kind (``variables/events.toml``) → the API's event kind and the fields its
+#: code, value and unit go in (the inverse of ``service.ingest``'s mapping).
+_API_EVENT = {
+    "antibiotic": ("antibiotic_given", "drug", None, None),
+    "antibiotic_order": ("antibiotic_ordered", "drug", None, None),
+    "culture": ("blood_culture_drawn", "specimen", None, None),
+    "fluid": ("fluid_bolus", "fluid", "volume_ml", None),
+    "vasopressor": ("vasopressor_started", "drug", "rate", "rate_unit"),
+}
+
+
+def with_events(plan: ReplayPlan, events: pl.DataFrame) -> ReplayPlan:
+    """``plan`` with clinical events (canonical table, ``sepsiscope.io.events.EVENT_SCHEMA``) to send.
+
+    Each event goes out with the observations of the ward hour after the one it falls in
+    (when, on a paced ward, it has happened), with id
+    ``{patient}-event-{n}``. Kinds the API does not take (measurements, encounters,
+    documentation) are refused with :class:`UsageError`; a vasopressor's ``end`` becomes a
+    ``vasopressor_stopped`` event.
+    """
+    by_patient: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    for row in events.sort("patient_id", "time", maintain_order=True).iter_rows(named=True):
+        if row["kind"] not in _API_EVENT:
+            raise UsageError(f"event kind {row['kind']!r} cannot be replayed; the API takes {', '.join(_API_EVENT)}")
+        kind, code_field, value_field, unit_field = _API_EVENT[row["kind"]]
+        pid = str(row["patient_id"])
+        todo = by_patient.setdefault(pid, [])
+        item: dict[str, Any] = {"patient_id": pid, "time": row["time"].isoformat(), "kind": kind,
+                                code_field: row["code"]}  # fmt: skip
+        if value_field is not None:
+            item[value_field] = row["value"]
+        if unit_field is not None:
+            item[unit_field] = row["unit"]
+        if row["route"] is not None and kind in ("antibiotic_given", "antibiotic_ordered"):
+            item["route"] = row["route"]
+        stops = [{"patient_id": pid, "time": row["end"].isoformat(), "kind": "vasopressor_stopped",
+                  "drug": row["code"]}] if kind == "vasopressor_started" and row["end"] is not None else []  # fmt: skip
+        for it in (item, *stops):
+            it["id"] = f"{pid}-event-{len(todo)}"
+            todo.append((math.floor((datetime.fromisoformat(it["time"]) - plan.base) / HOUR), it))
+    unknown = sorted(set(by_patient) - {p.patient_id for p in plan.patients})
+    if unknown:
+        raise UsageError(f"events for patients the plan does not hold: {', '.join(unknown[:5])}")
+    patients = tuple(
+        PatientReplay(p.patient_id, p.body, p.rows, tuple(sorted(by_patient.get(p.patient_id, []), key=lambda e: e[0])))
+        for p in plan.patients
+    )
+    return ReplayPlan(patients, plan.base, plan.observations, sum(len(v) for v in by_patient.values()))
+
+
 def physionet_plan(
     path: str | Path, *, patients: int | None = None, base: datetime | None = None, hours: int | None = None
 ) -> ReplayPlan:
@@ -182,8 +236,13 @@ def physionet_plan(
     return plan_from_table(pl.concat(tables, how="diagonal_relaxed"), base=base, hours=hours)
 
 
-def synthetic_plan(patients: int, hours: int, *, seed: int = 0, base: datetime | None = None) -> ReplayPlan:
+def synthetic_plan(
+    patients: int, hours: int, *, seed: int = 0, base: datetime | None = None, care_events: bool = False
+) -> ReplayPlan:
     """The plan for the seeded synthetic ward (``sepsiscope.synth.generate_ward``).
+
+    With ``care_events``, the septic patients' cultures, antibiotics, fluids and vasopressors
+    (``sepsiscope.synth.ward_events``) that fall within the hours sent go too.
 
     The generator draws at least ``MIN_HOURS`` (24) hours per stay; shorter replays send
     the first ``hours`` of those stays.
@@ -195,7 +254,11 @@ def synthetic_plan(patients: int, hours: int, *, seed: int = 0, base: datetime |
     except ValueError as e:
         raise UsageError(f"synthetic ward: {e}") from None
     beds = dict(zip(ward.truth.get_column("patient_id"), ward.truth.get_column("bed"), strict=True))
-    return plan_from_table(ward.table, base=base, hours=hours, beds=beds)
+    plan = plan_from_table(ward.table, base=base, hours=hours, beds=beds)
+    if not care_events:
+        return plan
+    events = ward_care_events(ward.truth, plan.base, seed=seed)
+    return with_events(plan, events.filter(pl.col("time") < plan.base + (hours + 1) * HOUR))
 
 
 @dataclass
@@ -203,6 +266,7 @@ class ReplayResult:
     """Counts and request latencies (seconds) of one replay."""
 
     observations_sent: int = 0
+    events_sent: int = 0
     accepted: int = 0
     duplicates: int = 0
     requests: int = 0
@@ -307,6 +371,15 @@ class _Run:
             if self.progress is not None:
                 self.progress(r.observations_sent, self.plan.observations)
 
+    def post_events(self, client: _Client, patient: PatientReplay, through: int | None, sent: int) -> int:
+        """Send ``patient``'s events of hours up to ``through`` (all if None) not yet sent; new count sent."""
+        due = [item for hour, item in patient.events[sent:] if through is None or hour <= through]
+        if due and not self.halted():
+            client.send("POST", "/events", {"events": due}, f"patient {patient.patient_id}, events of hour {through}")
+            with self.lock:
+                self.result.events_sent += len(due)
+        return sent + len(due)
+
     def halted(self) -> bool:
         """Stop sending: an error elsewhere, or the time limit has passed (then not complete)."""
         if not self.stop.is_set() and time.perf_counter() > self.deadline:
@@ -332,10 +405,13 @@ def _unpaced(run: _Run, client: _Client, todo: queue.SimpleQueue[PatientReplay])
         except queue.Empty:
             return
         run.put(client, patient)
+        sent = 0
         for hour, items in run.plan.batches(patient):
             if run.halted():
                 return
             run.post(client, patient, hour, items)
+            sent = run.post_events(client, patient, hour - 1, sent)
+        run.post_events(client, patient, None, sent)
 
 
 def _paced(run: _Run, client: _Client, mine: Sequence[PatientReplay], speed: float, barrier: threading.Barrier) -> None:
@@ -343,6 +419,7 @@ def _paced(run: _Run, client: _Client, mine: Sequence[PatientReplay], speed: flo
         run.put(client, patient)
     pending = [(p, run.plan.batches(p)) for p in mine]
     heads = [next(b, None) for _, b in pending]
+    sent = [0] * len(pending)
     first, last = run.plan.hour_span
     start = time.perf_counter()
     for hour in range(first, last + 1):
@@ -357,6 +434,9 @@ def _paced(run: _Run, client: _Client, mine: Sequence[PatientReplay], speed: flo
             if head is not None and head[0] == hour and not run.halted():
                 run.post(client, patient, hour, head[1])
                 heads[i] = next(batches, None)
+            sent[i] = run.post_events(client, patient, hour - 1, sent[i])  # the past hour's: now in the past
+    for i, (patient, _) in enumerate(pending):
+        run.post_events(client, patient, None, sent[i])
 
 
 def replay(
