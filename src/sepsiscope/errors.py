@@ -7,12 +7,17 @@
      ├── UnitError              a unit the registry cannot convert
      ├── CaseError              one calculator case is invalid (code, variable, message)
      ├── ReadError              input data is malformed: names file, line, field and value
-     │    └── PlausibilityError a value outside its plausible range
+     │    ├── PlausibilityError a value outside its plausible range
+     │    └── InvalidEvent      one clinical event breaks events.toml (variables/events.py)
      ├── ScoreInputError        a table lacks what a score or the cohort engine needs
- ├── EngineMismatch         two cohort engines gave different results
- ├── ModelArtifactError     a model directory is missing, corrupt or of another version
+     ├── EngineMismatch         two cohort engines gave different results
+     ├── ModelArtifactError     a model directory is missing, corrupt or of another version
+     ├── ReplayError            the service refused a replayed request (service/replay.py)
      └── UsageError             a request that can never work (e.g. ``calc sofa2``)
           └── MissingExtraError a feature whose optional extra is not installed (``[spark]``)
+
+The service's request errors (``ItemError``, ``TransitionError``, ``ApiError``) are not in
+this tree: they never leave the service, which answers them in the API's one error shape.
 
 The CLI turns each into a one-paragraph message (exit status 1 for data problems,
 2 for usage errors).

@@ -1,4 +1,6 @@
-"""Readers: PhysioNet 2019 PSV, CSV and Parquet -> one canonical wide table plus a ReadReport.
+"""Readers: PhysioNet 2019 PSV, CSV and Parquet -> one canonical wide table plus a ReadReport;
+clinical events from CSV/Parquet (``read_events``) and MEDS (``read_meds``) -> the canonical
+event table (``EVENT_SCHEMA``).
 
 Every reader returns :class:`ReadResult` (``table``, ``report``); nothing leaves the table
 without a :class:`RowProblem` in the report (shared/docs/style.md §4).
@@ -11,18 +13,23 @@ from typing import Any
 
 from sepsiscope.errors import ReadError
 from sepsiscope.io.dataset import write_patient_dataset
+from sepsiscope.io.events import EVENT_SCHEMA, read_events
+from sepsiscope.io.meds_events import read_meds
 from sepsiscope.io.predictions import read_prediction_dir, write_prediction_dir
 from sepsiscope.io.psv import read_psv, read_psv_batches, write_psv
 from sepsiscope.io.report import ReadBatches, ReadReport, ReadResult, RowProblem
 from sepsiscope.io.tabular import read_table
 
 __all__ = [
+    "EVENT_SCHEMA",
     "ReadBatches",
     "ReadReport",
     "ReadResult",
     "RowProblem",
     "read_any",
     "read_batches",
+    "read_events",
+    "read_meds",
     "read_prediction_dir",
     "read_psv",
     "read_psv_batches",
