@@ -16,11 +16,13 @@ from .psvfiles import hours, write_folder, write_zip
 
 def test_exported_names() -> None:
     assert sorted(io.__all__) == [
-        "ReadBatches", "ReadReport", "ReadResult", "RowProblem", "read_any", "read_batches", "read_prediction_dir",
-        "read_psv", "read_psv_batches", "read_table", "write_patient_dataset", "write_prediction_dir", "write_psv",
+        "EVENT_SCHEMA", "ReadBatches", "ReadReport", "ReadResult", "RowProblem", "read_any", "read_batches",
+        "read_events", "read_meds", "read_prediction_dir", "read_psv", "read_psv_batches", "read_table",
+        "write_patient_dataset", "write_prediction_dir", "write_psv",
     ]  # fmt: skip
     for name in io.__all__:
         assert getattr(io, name).__doc__, name
+    assert list(io.EVENT_SCHEMA)[:4] == ["patient_id", "time", "kind", "code"]
 
 
 def test_read_any_dispatches(tmp_path: Path) -> None:
