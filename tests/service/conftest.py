@@ -74,13 +74,18 @@ class Service:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
 
     def put_patient(self, patient_id: str, **body: Any) -> Any:
+        """PUT a patient and wait until any rescoring it queued is done."""
         r = self.client.put(f"/api/v1/patients/{patient_id}", json=body, headers=self.headers("integration"))
         assert r.status_code == 200, r.text
+        self.ctx.settle()
         return r.json()
 
-    def post_observations(self, items: list[dict[str, Any]], expect: int = 200) -> Any:
+    def post_observations(self, items: list[dict[str, Any]], expect: int = 200, settle: bool = True) -> Any:
+        """POST a batch; by default wait until the scorer has scored it (timelines and alerts)."""
         r = self.client.post("/api/v1/observations", json={"observations": items}, headers=self.headers("integration"))
         assert r.status_code == expect, r.text
+        if settle:
+            self.ctx.settle()
         return r.json()
 
     def get(self, path: str, role: str = "nurse", expect: int = 200) -> Any:

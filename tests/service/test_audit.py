@@ -39,8 +39,8 @@ def test_reads_writes_and_alert_actions_are_recorded(service: Service) -> None:
     got = [(e["actor"], e["action"], e["target"]) for e in every if e["action"] != "audit.read"]
     assert got == [
         ("integration:test-integration", "patient.created", "patient/p1"),
-        ("system:monitor", "alert.opened", f"alert/{alert['id']}"),
         ("integration:test-integration", "observations.write", "observations"),
+        ("system:monitor", "alert.opened", f"alert/{alert['id']}"),  # by the scorer, after the write
         ("nurse:test-nurse", "patient.read", "patient/p1"),
         ("nurse:test-nurse", "alerts.read", "alerts"),
         ("nurse:test-nurse", "alert.acknowledged", f"alert/{alert['id']}"),

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -23,6 +27,19 @@ _ERRORS = {status: {"model": ErrorBody, "description": text_} for status, text_ 
 def include_service(app: FastAPI, ctx: ServiceContext) -> None:
     """Mount the monitoring API on ``app`` with its context."""
     app.state.service = ctx
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[Any]:
+        """The scorer runs while the app does (``scorer.py``)."""
+        ctx.scorer.start()
+        try:
+            async with inner(app) as state:
+                yield state
+        finally:
+            ctx.scorer.stop()
+
+    app.router.lifespan_context = lifespan
     api = APIRouter(prefix=API_PREFIX, responses=_ERRORS)  # type: ignore[arg-type]
     for module in (patients, ingest, alerts, admin):
         api.include_router(module.router)

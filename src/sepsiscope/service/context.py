@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sepsiscope.model.artifact import ModelArtifact, load_default
 from sepsiscope.service.alert_rules import Rule, load_rules
 from sepsiscope.service.db.engine import make_engine, migrate, session_factory
+from sepsiscope.service.scorer import Scorer
 from sepsiscope.service.settings import Settings
 
 
@@ -24,7 +25,10 @@ def utc_now() -> datetime:
 class ServiceContext:
     """What every request shares. ``clock`` is the ward's "now" (stale data, snoozes, alert
     times): the wall clock, except in ``sepsiscope demo``, whose accelerated ward runs on a
-    simulated clock so that the replayed hours are "now" as they arrive."""
+    simulated clock so that the replayed hours are "now" as they arrive.
+
+    ``scorer`` brings timelines and alerts up to date after writes (``scorer.py``); the app
+    starts and stops its thread, and :meth:`settle` waits for it."""
 
     settings: Settings
     engine: Engine
@@ -32,6 +36,16 @@ class ServiceContext:
     artifact: ModelArtifact
     rules: tuple[Rule, ...]
     clock: Callable[[], datetime] = field(default=utc_now)
+    scorer: Scorer = field(default=None)  # type: ignore[assignment]  # made in __post_init__
+
+    def __post_init__(self) -> None:
+        if self.scorer is None:
+            scorer = Scorer(self.engine, self.sessions, self.artifact, self.rules, self.clock)
+            object.__setattr__(self, "scorer", scorer)
+
+    def settle(self, timeout_s: float = 60.0) -> None:
+        """Return once every write so far is scored (timelines and alerts up to date)."""
+        self.scorer.settle(timeout_s)
 
 
 def start(settings: Settings, clock: Callable[[], datetime] = utc_now) -> ServiceContext:

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sepsiscope.errors import CaseError, UnitError
+from sepsiscope.service import pending
 from sepsiscope.service.api.schemas import EventIn, ObservationIn
 from sepsiscope.service.db.models import Event, Observation, Patient
 from sepsiscope.variables.events import EVENTS, InvalidEvent, validate_event
@@ -98,7 +99,9 @@ def _same_observation(row: Observation, new: Observation) -> bool:
 
 
 def store_observations(session: Session, items: list[ObservationIn]) -> Stored:
-    """Check every item, then add the new ones to the session (the caller commits)."""
+    """Check every item, then add the new ones to the session and queue their patients for the
+    scorer (``pending.mark``), all in the caller's transaction (the caller commits, then may
+    wake the scorer with ``ctx.scorer.notify()``)."""
     now = datetime.now(UTC)
     rows: list[Observation] = []
     for i, item in enumerate(items):
@@ -126,6 +129,7 @@ def store_observations(session: Session, items: list[ObservationIn]) -> Stored:
         fresh[row.id] = row
         earliest[row.patient_id] = min(row.time, earliest.get(row.patient_id, row.time))
     session.add_all(fresh.values())
+    pending.mark(session, earliest, now)
     return Stored(len(fresh), duplicates, earliest)
 
 

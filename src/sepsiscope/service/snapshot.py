@@ -18,8 +18,8 @@ from typing import Any
 from sepsiscope.cohort.scoring import carried_values
 from sepsiscope.scores.calculator import score_line
 from sepsiscope.scores.registry import SCORES
-from sepsiscope.service.db.models import Observation, Patient
-from sepsiscope.service.hourly import Ages, HourlyTable, ages, hour_floor
+from sepsiscope.service.db.models import Patient
+from sepsiscope.service.hourly import Ages, HourlyTable, ObsRow, ages, hour_floor
 from sepsiscope.service.risk import NOT_FOR_CHILDREN, RiskSeries
 from sepsiscope.variables.registry import REGISTRY
 
@@ -50,7 +50,7 @@ class Snapshot:
         return {k: v["value"] for k, v in self.latest.items() if v["in_force"]}
 
 
-def _json_value(obs: Observation) -> Any:
+def _json_value(obs: ObsRow) -> Any:
     var = REGISTRY[obs.variable]
     if var.kind == "code":
         return obs.code
@@ -59,8 +59,8 @@ def _json_value(obs: Observation) -> Any:
     return int(obs.value) if var.kind == "integer" and obs.value is not None else obs.value
 
 
-def _latest(observations: Sequence[Observation], carried: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    last: dict[str, Observation] = {}
+def _latest(observations: Sequence[ObsRow], carried: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    last: dict[str, ObsRow] = {}
     for obs in sorted(observations, key=lambda o: (o.time, o.seq or 0)):
         last[obs.variable] = obs
     return {
@@ -96,28 +96,34 @@ def calculator_objects(case: dict[str, Any], names: Sequence[str]) -> dict[str, 
 
 def build_snapshot(
     patient: Patient,
-    observations: Sequence[Observation],
+    observations: Sequence[ObsRow],
     hourly: HourlyTable,
     risk: RiskSeries | None,
     now: datetime,
+    carried_row: dict[str, Any] | None = None,
 ) -> Snapshot:
-    """The patient's picture at the latest hour with data."""
+    """The patient's picture at the latest hour with data.
+
+    ``carried_row`` is the last row of ``cohort.carried_values`` over the patient's table,
+    when the caller computed it for many patients at once (the scorer).
+    """
     if hourly.empty:
         age = ages(patient, now)
         return Snapshot(as_of=None, ages=age, scores={}, risk=None)
     as_of = hourly.hour_starts[-1]
     age = ages(patient, as_of)
-    carried_row = carried_values(hourly.table).row(-1, named=True)
+    if carried_row is None:
+        carried_row = carried_values(hourly.table).row(-1, named=True)
     carried = {k: v for k, v in carried_row.items() if k in REGISTRY and k not in _PATIENT_KEYS}
     latest = _latest(observations, carried)
     snap = Snapshot(as_of=as_of, latest=latest, ages=age, stale=_stale(latest, now))
     case = {**age.case(), **({"sex": patient.sex} if patient.sex else {}), **snap.in_force()}
     snap.scores = calculator_objects(case, score_names(age))
-    snap.risk = _risk(risk, age)
+    snap.risk = risk_view(risk, age)
     return snap
 
 
-def _risk(risk: RiskSeries | None, age: Ages) -> dict[str, Any]:
+def risk_view(risk: RiskSeries | None, age: Ages) -> dict[str, Any]:
     if age.is_child:
         return {"probability": None, "threshold": None, "alert": None, "reasons": [], "note": NOT_FOR_CHILDREN}
     if risk is None or not len(risk.probability):
@@ -126,9 +132,9 @@ def _risk(risk: RiskSeries | None, age: Ages) -> dict[str, Any]:
         "probability": round(float(risk.probability[-1]), 4),
         "threshold": round(risk.threshold, 4),
         "alert": bool(risk.alert[-1]),
-        "reasons": risk.last_reasons,
+        "reasons": risk.last_reasons or [],
         "note": None,
     }
 
 
-__all__ = ["Snapshot", "build_snapshot", "calculator_objects", "hour_floor", "score_names"]
+__all__ = ["Snapshot", "build_snapshot", "calculator_objects", "hour_floor", "risk_view", "score_names"]

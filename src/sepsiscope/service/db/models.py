@@ -80,6 +80,25 @@ class PatientHour(Base):
     risk_alert: Mapped[bool | None] = mapped_column(Boolean)
 
 
+class PendingScore(Base):
+    """A patient whose timeline and alerts wait for the scorer (``service/scorer.py``).
+
+    ``since`` is the earliest observation time written since the scorer last took the
+    patient; ``claimed_since`` is the ``since`` the scorer took and has not yet finished (kept
+    until its results commit, so a crash mid-scoring loses nothing); ``version`` counts the
+    writes, so the scorer removes the row only when no write came in while it scored;
+    ``marked_at`` is when the row was made (the queue is served oldest first).
+    """
+
+    __tablename__ = "pending_scores"
+
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), primary_key=True)
+    since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer)
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Alert(Base):
     __tablename__ = "alerts"
     __table_args__ = (Index("ix_alerts_patient_rule", "patient_id", "rule"), Index("ix_alerts_state", "state"))

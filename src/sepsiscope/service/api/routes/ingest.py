@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sepsiscope.service import audit
@@ -15,11 +15,10 @@ from sepsiscope.service.api.errors import ApiError
 from sepsiscope.service.api.schemas import Accepted, EventBatch, ObservationBatch
 from sepsiscope.service.auth import WRITE_DATA, Principal
 from sepsiscope.service.context import ServiceContext
-from sepsiscope.service.db.models import Patient
 from sepsiscope.service.ingest import Stored, store_events, store_observations
-from sepsiscope.service.monitor import recompute
 
 router = APIRouter(tags=["data in"])
+_ATTEMPTS = 3
 Writer = Annotated[Principal, Depends(require(*WRITE_DATA))]
 
 
@@ -29,29 +28,41 @@ def _check_size(ctx: ServiceContext, n: int, what: str) -> None:
                        field=what, value=n)  # fmt: skip
 
 
-def _rescore(session: Session, ctx: ServiceContext, stored: Stored, now: datetime) -> Sequence[str]:
-    for patient_id, earliest in sorted(stored.earliest.items()):
-        patient = session.get(Patient, patient_id)
-        assert patient is not None  # checked by the store
-        recompute(session, patient, earliest, ctx.artifact, ctx.rules, now)
-    return sorted(stored.earliest)
+def _committed(ctx: ServiceContext, write: Callable[[Session], Stored]) -> Stored:
+    """Run ``write`` in one transaction and commit it. Writers do not queue on one lock for the
+    whole batch, so two batches resending the same new ids at once can collide on the unique
+    id: the loser runs again and then finds the ids stored (duplicates, or 409 if different)."""
+    for attempt in range(_ATTEMPTS):
+        try:
+            with ctx.sessions.begin() as session:
+                return write(session)
+        except IntegrityError:
+            if attempt == _ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 @router.post("/observations", response_model=Accepted)
 def post_observations(body: ObservationBatch, who: Writer, ctx: ContextDep) -> Accepted:
-    """Store a batch of observations (all or nothing) and rescore the patients it touches.
+    """Store a batch of observations (all or nothing) and queue the patients it touches for rescoring.
 
-    A 2xx reply means the batch is committed to disk. A resent ``id`` is a no-op, counted
-    in ``duplicates``.
+    A 2xx reply means the batch is committed to disk, with the patients queued: the scorer
+    rewrites their timelines from the earliest changed hour and judges the alert rules
+    within moments (docs/service.md, "Scoring"). A resent ``id`` is a no-op, counted in
+    ``duplicates``.
     """
     _check_size(ctx, len(body.observations), "observations")
-    now = ctx.clock()
-    with ctx.sessions.begin() as session:
-        audit.lock_head(session)
+
+    def write(session: Session) -> Stored:
         stored = store_observations(session, body.observations)
-        patients = _rescore(session, ctx, stored, now)
         audit.append(session, who.actor, "observations.write", "observations",
-                     {"accepted": stored.accepted, "duplicates": stored.duplicates, "patients": patients})  # fmt: skip
+                     {"accepted": stored.accepted, "duplicates": stored.duplicates,
+                      "patients": sorted(stored.earliest)})  # fmt: skip
+        return stored
+
+    stored = _committed(ctx, write)
+    if stored.earliest:
+        ctx.scorer.notify()
     return Accepted(accepted=stored.accepted, duplicates=stored.duplicates)
 
 
@@ -59,10 +70,13 @@ def post_observations(body: ObservationBatch, who: Writer, ctx: ContextDep) -> A
 def post_events(body: EventBatch, who: Writer, ctx: ContextDep) -> Accepted:
     """Store a batch of clinical events (antibiotics, cultures, fluids, vasopressors, ventilation)."""
     _check_size(ctx, len(body.events), "events")
-    with ctx.sessions.begin() as session:
-        audit.lock_head(session)
+
+    def write(session: Session) -> Stored:
         stored = store_events(session, body.events)
         audit.append(session, who.actor, "events.write", "events",
                      {"accepted": stored.accepted, "duplicates": stored.duplicates,
                       "patients": sorted(stored.earliest)})  # fmt: skip
+        return stored
+
+    stored = _committed(ctx, write)
     return Accepted(accepted=stored.accepted, duplicates=stored.duplicates)

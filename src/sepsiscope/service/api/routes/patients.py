@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sepsiscope.service import audit
+from sepsiscope.service import audit, pending
 from sepsiscope.service.alert_rules import level_rank
 from sepsiscope.service.alerts import ACTIVE, end_snoozes
 from sepsiscope.service.api.deps import ContextDep, require
@@ -27,7 +27,7 @@ from sepsiscope.service.api.schemas import (
 from sepsiscope.service.api.views import alerts_out, observation_out, patient_out
 from sepsiscope.service.auth import READ_PATIENTS, WRITE_DATA, Principal
 from sepsiscope.service.db.models import Alert, Observation, Patient, PatientHour
-from sepsiscope.service.monitor import load_state, recompute
+from sepsiscope.service.monitor import load_state
 from sepsiscope.variables.registry import REGISTRY
 
 router = APIRouter(tags=["patients"])
@@ -49,9 +49,13 @@ def _patient(session: Session, patient_id: str) -> Patient:
 
 @router.put("/patients/{patient_id}", response_model=PatientOut)
 def put_patient(patient_id: PatientId, body: PatientIn, who: Writer, ctx: ContextDep) -> PatientOut:
-    """Create or update a patient (age, sex, location, admission time); rescoring follows."""
+    """Create or update a patient (age, sex, location, admission time); an update queues rescoring."""
     now = ctx.clock()
     with ctx.sessions.begin() as session:
+        if session.get(Patient, patient_id) is not None:  # age or admission time change every hour's inputs
+            first = session.scalar(select(func.min(Observation.time)).where(Observation.patient_id == patient_id))
+            if first is not None:  # queue rows before the audit head, as every writer does
+                pending.mark(session, {patient_id: first}, now)
         audit.lock_head(session)
         patient = session.get(Patient, patient_id)
         created = patient is None
@@ -63,14 +67,11 @@ def put_patient(patient_id: PatientId, body: PatientIn, who: Writer, ctx: Contex
         patient.bed = body.location.bed if body.location else None
         patient.admitted_at = body.admitted_at.astimezone(UTC) if body.admitted_at else None
         patient.updated_at = now
-        session.flush()
-        if not created:  # age or admission time change every hour's inputs
-            first = session.scalar(select(func.min(Observation.time)).where(Observation.patient_id == patient_id))
-            if first is not None:
-                recompute(session, patient, first, ctx.artifact, ctx.rules, now)
         audit.append(session, who.actor, "patient.created" if created else "patient.updated", f"patient/{patient_id}",
                      body.model_dump(mode="json"))  # fmt: skip
-        return patient_out(patient)
+        out = patient_out(patient)
+    ctx.scorer.notify()
+    return out
 
 
 @router.get("/patients", response_model=Ward)
