@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from sepsiscope.checker.routes import not_found_page, router
+from sepsiscope.ehr.app import ehr_error, include_ehr
 from sepsiscope.service.alerts import TransitionError
 from sepsiscope.service.api import errors
 from sepsiscope.service.app import include_service
@@ -63,6 +64,8 @@ def create_app(service: ServiceContext | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if (ehr := ehr_error(request, exc)) is not None:
+            return ehr
         if errors.is_api(request):
             return errors.http_response(exc)
         if exc.status_code == 404:
@@ -71,10 +74,14 @@ def create_app(service: ServiceContext | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if (ehr := ehr_error(request, exc)) is not None:
+            return ehr
         return errors.validation_response(exc)
 
     @app.exception_handler(errors.ApiError)
     async def api_error(request: Request, exc: errors.ApiError) -> Response:
+        if (ehr := ehr_error(request, exc)) is not None:
+            return ehr
         return errors.api_error_response(exc)
 
     @app.exception_handler(ItemError)
@@ -87,11 +94,14 @@ def create_app(service: ServiceContext | None = None) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> Response:
+        if (ehr := ehr_error(request, exc)) is not None:
+            return ehr
         log.exception("internal error on %s %s", request.method, request.url.path)
         return errors.error_response(500, "internal", "internal error; the request was not applied")
 
     if service is not None:  # first, so its /healthz (which asks the database) wins
         include_service(app, service)
+        include_ehr(app, service)
     app.include_router(router, include_in_schema=False)
     app.mount("/static", StaticFiles(packages=[("sepsiscope.checker", "static")]), name="static")
     return app
