@@ -37,7 +37,9 @@ def test_api_never_fails_and_keeps_its_contract(service: Service) -> None:
         [{"patient_id": "p1", "time": "2026-03-01T08:00:00Z", "variable": "resp_rate", "value": 26}]
     )
     schema = schemathesis.openapi.from_asgi("/openapi.json", service.client.app)
-    operations = [result.ok() for result in schema.get_all_operations()]
+    # The EHR routes answer in FHIR / CDS Hooks shapes; tests/ehr/test_ehr_openapi_fuzz.py fuzzes them.
+    ehr = ("/fhir", "/cds-services")
+    operations = [op for op in (r.ok() for r in schema.get_all_operations()) if not op.path.startswith(ehr)]
     assert len(operations) >= 12
     headers = service.headers("admin")
 
