@@ -6,7 +6,8 @@ when started with service settings, the monitoring service (``sepsiscope.service
 
 Privacy defaults for every response: no caching (answers and patient data must not linger
 in a browser or proxy cache), no referrer, a strict content security policy (scripts and
-styles from this server only), and no cookies are ever set. The server runs with the
+styles from this server only), and no cookies, except the ward pages' session cookie on ward
+paths (``sepsiscope.ward.session``); the checker and the API never set one. The server runs with the
 access log off (``sepsiscope.cli.service.serve``). API paths answer errors in the API's one JSON
 shape; the checker's pages answer in HTML.
 """
@@ -29,6 +30,8 @@ from sepsiscope.service.api import errors
 from sepsiscope.service.app import include_service
 from sepsiscope.service.context import ServiceContext
 from sepsiscope.service.ingest import ItemError
+from sepsiscope.ward.routes import include_ward
+from sepsiscope.ward.session import cookie_allowed
 
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
@@ -58,7 +61,8 @@ def create_app(service: ServiceContext | None = None) -> FastAPI:
         response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
-        if "set-cookie" in response.headers:  # pragma: no cover - nothing sets one; keep it that way
+        cookies = response.headers.getlist("set-cookie")
+        if cookies and not cookie_allowed(request.url.path, cookies):  # only the ward's session cookie
             del response.headers["set-cookie"]
         return response
 
@@ -101,6 +105,7 @@ def create_app(service: ServiceContext | None = None) -> FastAPI:
 
     if service is not None:  # first, so its /healthz (which asks the database) wins
         include_service(app, service)
+        include_ward(app)
         include_ehr(app, service)
     app.include_router(router, include_in_schema=False)
     app.mount("/static", StaticFiles(packages=[("sepsiscope.checker", "static")]), name="static")
