@@ -130,8 +130,9 @@ def _step(name: str, e: Element, now: datetime) -> Step:
         done = e.time.strftime("%H:%M") if e.time else "?"
         return Step(name, text, "done", "Done", f"done at {done} UTC (due {due})", e)
     if e.met is False:
-        late = f"overdue by {_minutes(now - e.deadline)}" if now > e.deadline else f"due {due}"
-        return Step(name, text, "missed", "Not done", f"{late} (due {due} UTC)", e)
+        if now > e.deadline:
+            return Step(name, text, "missed", "Not done", f"overdue by {_minutes(now - e.deadline)} (due {due} UTC)", e)
+        return Step(name, text, "missed", "Not done", f"not done by {due} UTC", e)
     if now < e.deadline:  # undecided and still due: open
         return Step(name, text, "open", "To do", f"{_minutes(e.deadline - now)} left (due {due} UTC)", e)
     return Step(name, text, "unknown", "Cannot tell", e.detail or "the data needed are absent", e)
