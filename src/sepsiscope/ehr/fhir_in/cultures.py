@@ -66,8 +66,8 @@ def map_specimen(spec: Specimen, scope: Scope) -> Mapped:
     except CodeProblem as p:
         raise error("code-invalid", f"{where}.type: {p.text}", f"{where}.type", p.value) from None
     if not _for_culture(spec):
-        raise error("not-supported", f"{where}: only a specimen taken for culture is stored; name 'culture' in type, "
-                    "request display or collection.method", f"{where}.type")  # fmt: skip
+        raise error("not-supported", f"{where}.type: only a specimen taken for culture is stored; name 'culture' in "
+                    "type, request display or collection.method", f"{where}.type")  # fmt: skip
     patient = patient_of(spec.subject, scope, f"{where}.subject")
     coll = spec.collection
     if coll is None or (coll.collectedDateTime is None and coll.collectedPeriod is None):

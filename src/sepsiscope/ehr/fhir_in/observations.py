@@ -60,7 +60,7 @@ def _value(part: Observation | ObservationComponent, var: Variable, where: str) 
         if q.value is None:
             raise error("required", f"{expr}.value: the quantity has no value", f"{expr}.value")
         if q.code is None or (q.system is not None and q.system != UCUM):
-            raise error("value", f"{expr}: a UCUM unit is needed (system {UCUM}, code such as 'mm[Hg]'); got "
+            raise error("value", f"{expr}.code: a UCUM unit is needed (system {UCUM}, code such as 'mm[Hg]'); got "
                         f"unit {q.unit!r}, system {q.system!r}, code {q.code!r}", f"{expr}.code", q.code)  # fmt: skip
         if not var.is_numeric:
             raise error("value", f"{expr}: {var.name} is a {var.kind}, not a quantity", expr, float(q.value))
