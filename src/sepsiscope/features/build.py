@@ -28,8 +28,8 @@ from sepsiscope.cohort.timeseries import (
     FloatArray,
     carry_forward,
     hours_since_observed,
-    patient_index,
     segment_cumsum,
+    segment_running_extreme,
     window_first,
 )
 from sepsiscope.features.windows import Window
@@ -93,11 +93,8 @@ STAY_EXTREME_LABS = ("lactate", "creatinine", "bilirubin_total", "wbc", "platele
 
 
 def _stay_extreme(values: FloatArray, start: np.ndarray, largest: bool) -> FloatArray:
-    """Running maximum (or minimum) of the measurements since the start of the stay."""
-    col = pl.col("v").cum_max() if largest else pl.col("v").cum_min()
-    frame = pl.DataFrame({"g": patient_index(start), "v": values}).with_columns(pl.col("v").fill_nan(None))
-    out = frame.select(col.over("g")).to_series().cast(pl.Float64).fill_null(np.nan).to_numpy()
-    return out  # type: ignore[no-any-return]
+    """Running maximum (or minimum) of the measurements since the start of the stay (NaN where unmeasured)."""
+    return segment_running_extreme(values, start, largest)
 
 
 def _physiology(
