@@ -165,6 +165,7 @@ def _fhir_bundle(patient: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _picture(svc: Service, patient: str) -> dict[str, Any]:
+    svc.ctx.settle()
     detail = svc.get(f"/api/v1/patients/{patient}")
     timeline = svc.get(f"/api/v1/patients/{patient}/timeline")["hours"]
     detail.pop("patient")

@@ -36,6 +36,42 @@ class Settings(BaseSettings):
         5_000, description="Most items one observation or event batch may hold (more: 413)."
     )
 
+    public_url: str | None = Field(
+        None,
+        description="The service's public base URL (https://host[:port]); CDS Hooks tokens must name "
+        "PUBLIC_URL/cds-services/ID as their audience. Default: http://HOST:PORT.",
+    )
+    cds_issuers: dict[str, str] = Field(
+        default_factory=dict,
+        description="CDS Hooks: each EHR issuer (the JWT iss) allowed to call, with its JWKS URL. "
+        'Environment: JSON, e.g. {"https://ehr.example.org": "https://ehr.example.org/jwks.json"}.',
+    )
+    oidc_issuer: str | None = Field(None, description="Hospital OpenID Connect issuer whose JWTs are accepted.")
+    oidc_audience: str | None = Field(None, description="The audience (aud) those JWTs must carry.")
+    oidc_jwks_url: str | None = Field(
+        None, description="The issuer's JWKS URL; default: jwks_uri of ISSUER/.well-known/openid-configuration."
+    )
+    oidc_role_claim: str = Field("roles", description="The claim holding the user's roles (a list or a string).")
+    oidc_roles: dict[str, str] = Field(
+        default_factory=dict,
+        description="Hospital role → service role (integration, nurse, clinician, admin); unmapped roles "
+        "that are service role names map to themselves.",
+    )
+    ehr_timeout_s: Annotated[float, Field(gt=0, le=60)] = Field(
+        5.0, description="Timeout of each call to an EHR's FHIR server or a JWKS URL (seconds; no retries)."
+    )
+
+    @model_validator(mode="after")
+    def _oidc_pair(self) -> Settings:
+        if (self.oidc_issuer is None) != (self.oidc_audience is None):
+            raise ValueError("give oidc_issuer and oidc_audience together (--oidc-issuer URL --oidc-audience A)")
+        return self
+
+    @property
+    def resolved_public_url(self) -> str:
+        """The base URL tokens are addressed to (no trailing slash)."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
     @model_validator(mode="after")
     def _known_database(self) -> Settings:
         url = self.resolved_database_url

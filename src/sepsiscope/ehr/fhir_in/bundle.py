@@ -71,6 +71,7 @@ def transaction(ctx: ServiceContext, actor: str, bundle: Bundle) -> dict[str, An
         raise FhirError(_overall(errors), [i for e in sorted(errors, key=_first_index) for i in e.issues])
     with ctx.sessions.begin() as session:  # a FhirError from the service side rolls back everything
         written = write(session, ctx, actor, [(e.index, e.where, m) for e, m in mapped], "fhir.transaction")
+    ctx.scorer.notify()
     notes = {e.index: m.notes for e, m in mapped}
     by_index = {w.index: _written(w, notes[w.index]) for w in written}
     return {"resourceType": "Bundle", "type": "transaction-response",
@@ -90,6 +91,7 @@ def batch(ctx: ServiceContext, actor: str, bundle: Bundle) -> dict[str, Any]:
             m = _map(entry, patients)
             with ctx.sessions.begin() as session:
                 (w,) = write(session, ctx, actor, [(entry.index, entry.where, m)], "fhir.batch.entry")
+            ctx.scorer.notify()
             replies[entry.index] = _written(w, m.notes)
         except FhirError as e:
             replies[entry.index] = _refused(_at(e, entry.index))
@@ -104,6 +106,7 @@ def single(ctx: ServiceContext, actor: str, resource: Any, if_none_exist: str | 
     m = map_resource(resource, Scope(rtype, key), logical_id)
     with ctx.sessions.begin() as session:
         (w,) = write(session, ctx, actor, [(-1, rtype, m)], f"fhir.{rtype}")
+    ctx.scorer.notify()
     reply = _written(w, m.notes)
     issues = reply["response"]["outcome"]
     return int(reply["response"]["status"][:3]), issues

@@ -2,9 +2,11 @@
 
 Observations and events go through :func:`sepsiscope.service.ingest.store_observations` and
 :func:`~sepsiscope.service.ingest.store_events` (the JSON API's validation, unit conversion,
-idempotent ids and atomicity); the touched patients are rescored as the JSON API rescores them,
-and the audit entry is written in the same transaction. A service :class:`ItemError` comes back
-as an OperationOutcome issue at the FHIR element the item came from.
+idempotent ids, atomicity, and the queueing of touched patients for the scorer); a changed
+patient record queues its patient as ``PUT /api/v1/patients`` does, and the audit entries are
+written last in the same transaction (queue rows before the audit head, as every writer does).
+A service :class:`ItemError` comes back as an OperationOutcome issue at the FHIR element the
+item came from.
 """
 
 from __future__ import annotations
@@ -18,11 +20,10 @@ from sqlalchemy.orm import Session
 
 from sepsiscope.ehr.fhir_in.mapped import Mapped, PatientFields
 from sepsiscope.ehr.outcome import FhirError, Issue, IssueType
-from sepsiscope.service import audit
+from sepsiscope.service import audit, pending
 from sepsiscope.service.context import ServiceContext
 from sepsiscope.service.db.models import Observation, Patient
 from sepsiscope.service.ingest import ItemError, store_events, store_observations
-from sepsiscope.service.monitor import recompute
 
 #: Service error code → FHIR issue type.
 _ISSUE: dict[str, IssueType] = {
@@ -72,11 +73,13 @@ def _upsert(session: Session, fields: PatientFields, now: datetime) -> tuple[Pat
 
 def write(session: Session, ctx: ServiceContext, actor: str, items: Sequence[tuple[int, str, Mapped]],
           action: str) -> list[Written]:  # fmt: skip
-    """Store the mapped resources ``(entry index, FHIRPath root, mapped)`` in ``session`` (caller commits)."""
+    """Store the mapped resources ``(entry index, FHIRPath root, mapped)`` in ``session`` (caller commits,
+    then wakes the scorer: ``ctx.scorer.notify()``)."""
     now = ctx.clock()
-    audit.lock_head(session)
     out: list[Written] = []
-    earliest: dict[str, datetime] = {}
+    rescore: dict[str, datetime] = {}  # patients whose record changed: rescored from their first value
+    patients: list[tuple[str, str, list[str]]] = []  # audit entries of patient records
+    touched: set[str] = set()
     for index, where, mapped in items:
         change = None
         if mapped.patient is not None:
@@ -85,16 +88,14 @@ def write(session: Session, ctx: ServiceContext, actor: str, items: Sequence[tup
             if change == "updated":
                 first = session.scalar(select(func.min(Observation.time)).where(Observation.patient_id == patient.id))
                 if first is not None:
-                    earliest[patient.id] = min(first, earliest.get(patient.id, first))
+                    rescore[patient.id] = min(first, rescore.get(patient.id, first))
             if change:
-                audit.append(session, actor, f"patient.{change}", f"patient/{patient.id}",
-                             {"via": "fhir", "fields": sorted(mapped.patient.values)})  # fmt: skip
+                patients.append((change, patient.id, sorted(mapped.patient.values)))
         accepted = duplicates = 0
         try:
             if mapped.observations:
                 stored = store_observations(session, [item for item, _ in mapped.observations])
-                for pid, t in stored.earliest.items():
-                    earliest[pid] = min(t, earliest.get(pid, t))
+                touched.update(stored.earliest)
                 accepted, duplicates = stored.accepted, stored.duplicates
         except ItemError as e:
             raise _item_error(e, index, [p for _, p in mapped.observations], where) from None
@@ -105,12 +106,11 @@ def write(session: Session, ctx: ServiceContext, actor: str, items: Sequence[tup
         except ItemError as e:
             raise _item_error(e, index, [p for _, p in mapped.events], where) from None
         out.append(Written(index, accepted, duplicates, change))
-    for pid, t in sorted(earliest.items()):
-        rescored = session.get(Patient, pid)
-        assert rescored is not None
-        recompute(session, rescored, t, ctx.artifact, ctx.rules, now)
+    pending.mark(session, rescore, now)
+    for change, pid, fields in patients:
+        audit.append(session, actor, f"patient.{change}", f"patient/{pid}", {"via": "fhir", "fields": fields})
     audit.append(session, actor, action, "fhir", {
         "entries": len(out), "accepted": sum(w.accepted for w in out), "duplicates": sum(w.duplicates for w in out),
-        "patients": sorted({p for p in earliest} | {m.patient.patient_id for _, _, m in items if m.patient}),
+        "patients": sorted(touched | set(rescore) | {m.patient.patient_id for _, _, m in items if m.patient}),
     })  # fmt: skip
     return out
