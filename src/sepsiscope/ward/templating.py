@@ -59,6 +59,13 @@ def ago(t: datetime | None, now: datetime) -> str:
     return f"{duration(gap)} ago" if gap >= 0 else f"in {duration(gap)}"
 
 
+def bed(text: str | None) -> str:
+    """A bed as people say it: ``Bed 12`` for a bare number, the text as sent otherwise (``Bed 02``, ``Side room``)."""
+    if not text:
+        return "—"
+    return f"Bed {text}" if text[:1].isdigit() else text
+
+
 def percent(p: float | None) -> str:
     """A probability as a percentage with one decimal (``—`` when unknown)."""
     return "—" if p is None else f"{100 * p:.1f} %"
@@ -75,7 +82,7 @@ def number(v: Any) -> str:
     return str(v)
 
 
-env.filters.update(hhmm=hhmm, stamp=stamp, percent=percent, number=number, duration=duration)
+env.filters.update(bed=bed, hhmm=hhmm, stamp=stamp, percent=percent, number=number, duration=duration)
 env.globals.update(ago=ago, htmx_version=HTMX_VERSION, uplot_version=UPLOT_VERSION)
 
 
