@@ -116,7 +116,7 @@ def run_one(
                 out = Path(args.py_spy).with_stem(f"{Path(args.py_spy).stem}-{label}")
                 spy = subprocess.Popen(
                     [shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy"), "record", "-p",
-                     str(process.pid), "-o", str(out), "--rate", "50", "--nonblocking", "--format",
+                     str(process.pid), "-o", str(out), "--rate", "50", "--nonblocking", *(["--gil"] if os.environ.get("BENCH_PYSPY_GIL") else []), "--format",
                      {".svg": "flamegraph", ".json": "speedscope"}.get(out.suffix, "raw")],
                     stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
                 )  # fmt: skip

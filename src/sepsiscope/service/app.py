@@ -31,12 +31,14 @@ def include_service(app: FastAPI, ctx: ServiceContext) -> None:
 
     @asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[Any]:
-        """The scorer runs while the app does (``scorer.py``)."""
+        """The group writer and the scorer run while the app does (``writer.py``, ``scorer.py``)."""
+        ctx.writer.start()
         ctx.scorer.start()
         try:
             async with inner(app) as state:
                 yield state
         finally:
+            ctx.writer.stop()
             ctx.scorer.stop()
 
     app.router.lifespan_context = lifespan

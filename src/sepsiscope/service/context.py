@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sepsiscope.model.artifact import ModelArtifact, load_default
 from sepsiscope.service.alert_rules import Rule, load_rules
-from sepsiscope.service.db.engine import make_engine, migrate, session_factory
+from sepsiscope.service.db.engine import make_engine, migrate, reader_factory, session_factory
 from sepsiscope.service.scorer import Scorer
 from sepsiscope.service.settings import Settings
+from sepsiscope.service.writer import GroupWriter
 
 
 def utc_now() -> datetime:
@@ -27,6 +28,8 @@ class ServiceContext:
     times): the wall clock, except in ``sepsiscope demo``, whose accelerated ward runs on a
     simulated clock so that the replayed hours are "now" as they arrive.
 
+    ``writer`` commits the data writes of concurrent requests together (``writer.py``).
+    ``readers`` are sessions that never write (on SQLite they do not queue behind writers).
     ``scorer`` brings timelines and alerts up to date after writes (``scorer.py``); the app
     starts and stops its thread, and :meth:`settle` waits for it."""
 
@@ -36,12 +39,14 @@ class ServiceContext:
     artifact: ModelArtifact
     rules: tuple[Rule, ...]
     clock: Callable[[], datetime] = field(default=utc_now)
-    scorer: Scorer = field(default=None)  # type: ignore[assignment]  # made in __post_init__
+    scorer: Scorer = field(init=False)
+    readers: sessionmaker[Session] = field(init=False)
+    writer: GroupWriter = field(init=False)
 
     def __post_init__(self) -> None:
-        if self.scorer is None:
-            scorer = Scorer(self.engine, self.sessions, self.artifact, self.rules, self.clock)
-            object.__setattr__(self, "scorer", scorer)
+        object.__setattr__(self, "writer", GroupWriter(self.sessions))
+        object.__setattr__(self, "readers", reader_factory(self.engine))
+        object.__setattr__(self, "scorer", Scorer(self.engine, self.sessions, self.artifact, self.rules, self.clock))
 
     def settle(self, timeout_s: float = 60.0) -> None:
         """Return once every write so far is scored (timelines and alerts up to date)."""

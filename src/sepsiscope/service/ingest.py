@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from sepsiscope.errors import CaseError, UnitError
@@ -92,44 +92,49 @@ def _patients_exist(session: Session, kind: str, ids: list[str]) -> None:
                             value=pid)  # fmt: skip
 
 
-def _same_observation(row: Observation, new: Observation) -> bool:
-    return (row.patient_id, row.variable, row.time, row.value, row.code) == (
-        new.patient_id, new.variable, new.time, new.value, new.code
-    )  # fmt: skip
+#: What makes two observations the same (a resent id must carry these unchanged).
+_SAME = ("patient_id", "variable", "time", "value", "code")
+_OBSERVATIONS: Table = Observation.__table__  # type: ignore[assignment]
 
 
 def store_observations(session: Session, items: list[ObservationIn]) -> Stored:
-    """Check every item, then add the new ones to the session and queue their patients for the
-    scorer (``pending.mark``), all in the caller's transaction (the caller commits, then may
-    wake the scorer with ``ctx.scorer.notify()``)."""
+    """Check every item, then insert the new ones and queue their patients for the scorer
+    (``pending.mark``), all in the caller's transaction (the caller commits, then may wake
+    the scorer with ``ctx.scorer.notify()``). Rows go in as one Core insert: no ORM objects."""
     now = datetime.now(UTC)
-    rows: list[Observation] = []
+    rows: list[dict[str, Any]] = []
     for i, item in enumerate(items):
         value, code, unit = _canonical(i, item)
-        rows.append(Observation(
-            id=item.id or f"svc-{uuid.uuid4().hex}", patient_id=item.patient_id, time=item.time.astimezone(UTC),
-            variable=item.variable, value=value, code=code, unit=unit,
-            sent_value=json.dumps(item.value), sent_unit=item.unit, received_at=now,
-        ))  # fmt: skip
-    _patients_exist(session, "observations", [r.patient_id for r in rows])
+        rows.append({
+            "id": item.id or f"svc-{uuid.uuid4().hex}", "patient_id": item.patient_id,
+            "time": item.time.astimezone(UTC), "variable": item.variable, "value": value, "code": code, "unit": unit,
+            "sent_value": json.dumps(item.value), "sent_unit": item.unit, "received_at": now,
+        })  # fmt: skip
+    _patients_exist(session, "observations", [r["patient_id"] for r in rows])
     given = [item.id for item in items if item.id is not None]
-    existing = {r.id: r for r in session.scalars(select(Observation).where(Observation.id.in_(given)))} if given else {}
-    fresh: dict[str, Observation] = {}
+    existing: dict[str, tuple[Any, ...]] = {}
+    if given:
+        found = session.execute(select(Observation.id, *(getattr(Observation, f) for f in _SAME))
+                                .where(Observation.id.in_(given)))  # fmt: skip
+        existing = {r[0]: tuple(r[1:]) for r in found}
+    fresh: dict[str, dict[str, Any]] = {}
     duplicates = 0
     earliest: dict[str, datetime] = {}
     for i, row in enumerate(rows):
-        before = existing.get(row.id) or fresh.get(row.id)
+        key = row["id"]
+        before = existing.get(key) or (tuple(fresh[key][f] for f in _SAME) if key in fresh else None)
         if before is not None:
-            if not _same_observation(before, row):
-                raise ItemError("id_conflict", f"observations[{i}]: id {row.id!r} was already used for a different "
-                                "observation; ids must be unique", index=i, field="id", value=row.id,
+            if before != tuple(row[f] for f in _SAME):
+                raise ItemError("id_conflict", f"observations[{i}]: id {key!r} was already used for a different "
+                                "observation; ids must be unique", index=i, field="id", value=key,
                                 status=409)  # fmt: skip
             duplicates += 1
             continue
-        fresh[row.id] = row
-        earliest[row.patient_id] = min(row.time, earliest.get(row.patient_id, row.time))
-    session.add_all(fresh.values())
-    pending.mark(session, earliest, now)
+        fresh[key] = row
+        earliest[row["patient_id"]] = min(row["time"], earliest.get(row["patient_id"], row["time"]))
+    pending.mark(session, earliest, now)  # queue rows first: every writer takes them before the audit head
+    if fresh:
+        session.execute(insert(_OBSERVATIONS), list(fresh.values()))
     return Stored(len(fresh), duplicates, earliest)
 
 

@@ -31,7 +31,7 @@ def require(*roles: Role) -> Callable[..., Principal]:
     ) -> Principal:
         if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
             raise ApiError(401, "unauthorized", "send Authorization: Bearer TOKEN (sepsiscope token create)")
-        with ctx.sessions() as session:
+        with ctx.readers() as session:
             principal = authenticate(session, credentials.credentials)
         if principal is None:
             raise ApiError(401, "unauthorized", "the token is not valid (unknown or revoked)")

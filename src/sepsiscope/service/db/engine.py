@@ -2,7 +2,8 @@
 
 SQLite serialises writers; every transaction here starts with ``BEGIN IMMEDIATE`` so two
 requests never both read and then race to write (which SQLite would refuse with
-``SQLITE_BUSY``). On PostgreSQL, writers serialise on the audit head row (``audit.py``).
+``SQLITE_BUSY``), except in the read-only sessions of :func:`reader_factory`. On
+PostgreSQL, writers serialise on the audit head row (``audit.py``).
 ``synchronous=FULL`` makes a commit durable before the client hears 2xx: a ``kill -9`` (or
 power loss) after the reply loses nothing.
 """
@@ -19,6 +20,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: Execution option of sessions that only read (:func:`reader_factory`).
+READ_ONLY = "sepsiscope_read_only"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -32,7 +35,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")  # a reader (WAL) neither waits for writers nor blocks them
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
@@ -62,3 +68,9 @@ def migrate(engine: Engine) -> None:
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded objects usable after commit."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def reader_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for work that never writes (checking a token): on SQLite their transactions
+    start with a plain ``BEGIN``, so they do not queue behind the writers' ``BEGIN IMMEDIATE``."""
+    return sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)

@@ -29,13 +29,13 @@ def _check_size(ctx: ServiceContext, n: int, what: str) -> None:
 
 
 def _committed(ctx: ServiceContext, write: Callable[[Session], Stored]) -> Stored:
-    """Run ``write`` in one transaction and commit it. Writers do not queue on one lock for the
-    whole batch, so two batches resending the same new ids at once can collide on the unique
-    id: the loser runs again and then finds the ids stored (duplicates, or 409 if different)."""
+    """Run ``write`` through the group writer (``writer.py``) and return once it is committed.
+    Two processes (or a service without its writer thread) may run batches resending the same
+    new ids at once, and collide on the unique id: the loser runs again and then finds the ids
+    stored (duplicates, or 409 if different)."""
     for attempt in range(_ATTEMPTS):
         try:
-            with ctx.sessions.begin() as session:
-                return write(session)
+            return ctx.writer.run(write)
         except IntegrityError:
             if attempt == _ATTEMPTS - 1:
                 raise
