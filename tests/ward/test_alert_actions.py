@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.ward.conftest import Ward, sick_patient
+from tests.ward.conftest import CALM, Ward, sick_patient
 
 
 def _alerts(w: Ward) -> dict[str, dict[str, Any]]:
@@ -123,3 +124,15 @@ def test_inbox_groups_by_state(ward: Ward) -> None:
     assert f'id="alert-{alerts["news2"]["id"]}"' in open_part and "Bed 7 · p1" in open_part
     assert f'id="alert-{alerts["qsofa"]["id"]}"' in snoozed_part
     assert "NEWS2 trigger" in open_part
+
+
+def test_inbox_lists_emergency_before_a_newer_urgent_alert(ward: Ward) -> None:
+    sick_patient(ward, "older-emergency", bed="1")
+    ward.patient("newer-urgent", bed="2")
+    ward.vitals("newer-urgent", ward.clock.now - timedelta(minutes=5),
+                {**CALM, "resp_rate": 22, "heart_rate": 112, "temp_c": 38.6})  # fmt: skip  # NEWS2 5
+    html = ward.sign_in("nurse").get("/ward/alerts").text
+    open_part = html[html.index('<h2 id="open"') : html.index('<h2 id="acknowledged"')]
+    levels = re.findall(r'class="alert alert-(\w+)"', open_part)
+    assert levels[0] == "emergency" and "urgent" in levels
+    assert open_part.index("older-emergency") < open_part.index("newer-urgent")

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from pydantic import ValidationError
 from starlette.responses import Response
 
+from sepsiscope.service.alert_rules import level_rank
 from sepsiscope.service.alerts import TransitionError
 from sepsiscope.service.api.errors import ApiError
 from sepsiscope.service.api.routes import alerts as api
@@ -31,14 +32,20 @@ DONE = {"acknowledge": "acknowledged", "snooze": "snoozed", "resolve": "resolved
 
 @router.get("/ward/alerts")
 def inbox(request: Request) -> Response:
-    """Active alerts by state, newest first, each with its actions."""
+    """Active alerts by state, emergency first and then newest, each with its actions."""
     who = viewer(request)
     ctx = service(request)
-    sections = [(state, title, api.list_alerts(who.principal, ctx, state=state).alerts) for state, title in SECTIONS]  # type: ignore[arg-type]
+    sections = [(state, title, _urgent_first(api.list_alerts(who.principal, ctx, state=state).alerts))  # type: ignore[arg-type]
+                for state, title in SECTIONS]  # fmt: skip
     with ctx.sessions() as db:
         beds = read.beds(db, [a.patient_id for _, _, alerts in sections for a in alerts])
     return render(request, "alerts.html", who, now=ctx.clock(), title="Alerts", sections=sections, beds=beds,
                   done=_done(request))  # fmt: skip
+
+
+def _urgent_first(alerts: list[AlertOut]) -> list[AlertOut]:
+    """Higher level first (the rules' own order of levels), then newest first as the API lists them."""
+    return sorted(alerts, key=lambda a: (-level_rank(a.level), -a.id))
 
 
 def _done(request: Request) -> str | None:
