@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx2
+import pytest
+from fastapi.testclient import TestClient
 
+from sepsiscope.app import create_app
+from sepsiscope.ehr.cds.routes import EhrState
+from sepsiscope.ehr.cds.tokens import JwksCache
+from sepsiscope.service.auth import ROLES, create_token
+from sepsiscope.service.context import start
+from sepsiscope.service.settings import Settings
+from tests.ehr.fake_ehr import ISSUER, JWKS_URL, PUBLIC_URL, FakeEhr
 from tests.service.conftest import Service, database_url, database_url_pg, service  # noqa: F401
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -57,3 +68,29 @@ def entry(resource: dict[str, Any], method: str = "POST", url: str | None = None
 def bundle(kind: str, *entries: dict[str, Any]) -> dict[str, Any]:
     """A batch or transaction Bundle."""
     return {"resourceType": "Bundle", "type": kind, "entry": list(entries)}
+
+
+@pytest.fixture
+def ehr() -> FakeEhr:
+    """The fake EHR (keys, FHIR resources, recorded requests)."""
+    return FakeEhr()
+
+
+#: The ward's clock in the CDS tests (cards name times: they must not move with the wall clock).
+NOW = datetime(2026, 12, 5, 6, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def cds(database_url: str, ehr: FakeEhr) -> Iterator[Service]:  # noqa: F811
+    """The app trusting the fake EHR (its issuer and JWKS), reaching it only through MockTransport."""
+    ctx = start(Settings(database_url=database_url, cds_issuers={ISSUER: JWKS_URL}, public_url=PUBLIC_URL),
+                clock=lambda: NOW)  # fmt: skip
+    with ctx.sessions.begin() as session:
+        tokens = {role: create_token(session, role, f"test-{role}")[1] for role in ROLES}
+    try:
+        with TestClient(create_app(ctx), raise_server_exceptions=False) as client:
+            http = ehr.client()
+            client.app.state.ehr = EhrState(http, JwksCache(http, 2.0))  # type: ignore[attr-defined]
+            yield Service(ctx, client, tokens)
+    finally:
+        ctx.engine.dispose()

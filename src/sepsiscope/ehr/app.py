@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import logging
 
+import httpx2
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from sepsiscope.ehr import fhir_routes
+from sepsiscope.ehr.cds import routes as cds_routes
+from sepsiscope.ehr.cds.routes import EhrState
+from sepsiscope.ehr.cds.tokens import JwksCache
 from sepsiscope.ehr.outcome import FhirError, Issue, http_issue, outcome_response
 from sepsiscope.service.api import errors
 from sepsiscope.service.context import ServiceContext
@@ -72,10 +76,15 @@ def ehr_error(request: Request, exc: Exception) -> Response | None:
     return None
 
 
-def include_ehr(app: FastAPI, ctx: ServiceContext) -> None:
-    """Mount the FHIR and CDS Hooks routes (the service must be mounted: they share its context)."""
-    del ctx  # the routes reach the context through the service's dependency (app.state.service)
+def include_ehr(app: FastAPI, ctx: ServiceContext, http: httpx2.Client | None = None) -> None:
+    """Mount the FHIR and CDS Hooks routes (after the service: they share its context).
+
+    ``http`` reaches EHR FHIR servers and JWKS URLs (tests pass one over ``httpx2.MockTransport``).
+    """
+    client = http or httpx2.Client(follow_redirects=False)
+    app.state.ehr = EhrState(client, JwksCache(client, ctx.settings.ehr_timeout_s))
     app.include_router(fhir_routes.router)
+    app.include_router(cds_routes.router)
 
     @app.exception_handler(FhirError)
     async def fhir_error(request: Request, exc: FhirError) -> Response:
