@@ -20,6 +20,7 @@ from sepsiscope.app import create_app
 from sepsiscope.service.auth import ROLES, create_token
 from sepsiscope.service.context import ServiceContext, start
 from sepsiscope.service.settings import Settings
+from tests.service.conftest import database_url_pg  # noqa: F401  (the fixture: an empty PostgreSQL schema)
 
 NOW = datetime(2026, 12, 5, 3, 30, tzinfo=UTC)
 CALM = {"resp_rate": 16, "spo2": 97, "supplemental_o2": False, "sbp": 125, "heart_rate": 75, "consciousness": "A",
@@ -86,11 +87,9 @@ class Ward:
         return c
 
 
-@pytest.fixture
-def ward(tmp_path: Path) -> Iterator[Ward]:
-    """The app on an empty SQLite database, the clock at 03:30 UTC."""
+def _make_ward(database_url: str) -> Iterator[Ward]:
     clock = Clock()
-    ctx = start(Settings(database_url=f"sqlite:///{tmp_path / 'ward.db'}"), clock=clock)
+    ctx = start(Settings(database_url=database_url), clock=clock)
     tokens = {}
     with ctx.sessions.begin() as session:
         for role in ROLES:
@@ -104,6 +103,21 @@ def ward(tmp_path: Path) -> Iterator[Ward]:
         for c in w.clients:
             c.close()
         ctx.engine.dispose()
+
+
+@pytest.fixture
+def ward(tmp_path: Path) -> Iterator[Ward]:
+    """The app on an empty SQLite database, the clock at 03:30 UTC."""
+    yield from _make_ward(f"sqlite:///{tmp_path / 'ward.db'}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ward_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ward]:
+    """The same on each database (PostgreSQL from SEPSISCOPE_TEST_POSTGRES_URL, else skipped)."""
+    if request.param == "sqlite":
+        yield from _make_ward(f"sqlite:///{tmp_path / 'ward.db'}")
+    else:
+        yield from _make_ward(request.getfixturevalue("database_url_pg"))
 
 
 def sick_patient(w: Ward, pid: str = "p1", bed: str = "1") -> None:

@@ -22,7 +22,8 @@ def _post(w: Ward, c: TestClient, alert_id: int, action: str, **fields: str) -> 
 
 
 @pytest.mark.parametrize("role", ["nurse", "clinician", "admin"])
-def test_acknowledge_from_the_page_is_the_api_lifecycle_step(ward: Ward, role: str) -> None:
+def test_acknowledge_from_the_page_is_the_api_lifecycle_step(ward_db: Ward, role: str) -> None:
+    ward = ward_db
     sick_patient(ward)
     alert = _alerts(ward)["news2"]
     c = ward.sign_in(role)

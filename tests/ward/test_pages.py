@@ -18,7 +18,8 @@ def _row_ids(html: str) -> list[str]:
     return re.findall(r'<tr id="row-([^"]+)"', html)
 
 
-def test_ward_order_is_the_apis_order(ward: Ward) -> None:
+def test_ward_order_is_the_apis_order(ward_db: Ward) -> None:
+    ward = ward_db
     stories = {
         "calm": CALM,
         "urgent": {**CALM, "resp_rate": 22, "heart_rate": 112, "temp_c": 38.6},  # NEWS2 5: urgent
@@ -84,7 +85,8 @@ def test_nurse_and_clinician_cannot_reach_admin(ward: Ward) -> None:
         assert 'href="/ward/admin"' not in r.text  # not offered in the navigation either
 
 
-def test_admin_sees_tokens_and_audit_status(ward: Ward) -> None:
+def test_admin_sees_tokens_and_audit_status(ward_db: Ward) -> None:
+    ward = ward_db
     sick_patient(ward)
     c = ward.sign_in("admin")
     html = c.get("/ward/admin").text
@@ -146,8 +148,9 @@ def test_patient_page_has_charts_data_tables_and_reasons(ward: Ward) -> None:
     assert "<script>" not in html  # no inline script (CSP: scripts from this server only)
 
 
-def test_patient_page_bundle_clocks_from_stored_events(ward: Ward) -> None:
+def test_patient_page_bundle_clocks_from_stored_events(ward_db: Ward) -> None:
     """Culture, IV antibiotic and a SOFA rise (platelets 40: coagulation 3) give a time zero and clocks."""
+    ward = ward_db
     now = ward.clock.now
     sick_patient(ward)
     ward.vitals("p1", now - timedelta(minutes=50), {"platelets": 40, "lactate": 2.5})
