@@ -40,7 +40,7 @@ def inbox(request: Request) -> Response:
     with ctx.sessions() as db:
         beds = read.beds(db, [a.patient_id for _, _, alerts in sections for a in alerts])
     return render(request, "alerts.html", who, now=ctx.clock(), title="Alerts", sections=sections, beds=beds,
-                  done=_done(request))  # fmt: skip
+                  done=done_message(request))  # fmt: skip
 
 
 def _urgent_first(alerts: list[AlertOut]) -> list[AlertOut]:
@@ -48,7 +48,7 @@ def _urgent_first(alerts: list[AlertOut]) -> list[AlertOut]:
     return sorted(alerts, key=lambda a: (-level_rank(a.level), -a.id))
 
 
-def _done(request: Request) -> str | None:
+def done_message(request: Request) -> str | None:
     """The confirmation after an action (``?done=acknowledged-12``), in words."""
     raw = request.query_params.get("done", "")
     action, _, alert_id = raw.partition("-")

@@ -20,6 +20,7 @@ from sepsiscope.ward import read
 from sepsiscope.ward.access import service, viewer
 from sepsiscope.ward.bundle import canonical_events, checklist, sofa_series
 from sepsiscope.ward.charts import VITALS, chart_data, event_text, unit_text
+from sepsiscope.ward.routes.alerts import done_message
 from sepsiscope.ward.templating import render
 
 router = APIRouter()
@@ -57,5 +58,5 @@ def patient_page(request: Request, patient_id: str) -> Response:
         alerts=alerts, active=[a for a in alerts if a.state != "resolved"], observations=observations,
         hours=list(reversed(hours)), events=events, event_text=event_text, bundle=bundle, charts=charts,
         now_scores=[(k, label, detail.scores[k]) for k, label in NOW_SCORES.items() if k in detail.scores],
-        unit_text=unit_text, vitals=VITALS,
+        unit_text=unit_text, vitals=VITALS, done=done_message(request),
     )  # fmt: skip
