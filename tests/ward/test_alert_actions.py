@@ -75,7 +75,10 @@ def test_snooze_with_minutes_and_resolve_with_reason(ward: Ward) -> None:
     assert "Snoozed until 04:15 UTC" in c.get("/ward/alerts").text
     r = _post(ward, c, alerts["qsofa"]["id"], "resolve", reason="reviewed by the outreach team", back="/patients/p1")
     assert r.headers["location"].startswith("/patients/p1?done=resolved-")
-    assert f"Alert {alerts['qsofa']['id']} resolved." in c.get(r.headers["location"]).text
+    page = c.get(r.headers["location"]).text
+    assert f"Alert {alerts['qsofa']['id']} resolved." in page
+    history = page[page.index('id="history-h"') :]  # a resolved alert keeps its reasons and who closed it
+    assert "qSOFA positive" in history and "reviewed by the outreach team" in history and "nurse:test-nurse" in history
     resolved = _alerts(ward)["qsofa"]
     assert resolved["state"] == "resolved" and resolved["history"][-1]["note"] == "reviewed by the outreach team"
 
