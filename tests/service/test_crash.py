@@ -1,8 +1,9 @@
 """``kill -9`` of the real server during a burst of writes loses no observation that got a 2xx.
 
 A subprocess ``sepsiscope serve``, four writer threads, a real SIGKILL mid-burst, a restart on
-the same database, then a count: every id acknowledged with a 2xx is stored, and the audit
-chain is still intact.
+the same database, then a count: every id acknowledged with a 2xx is stored, every stored hour
+gets scored by the restarted scorer (what the killed one had queued or half done), and the
+audit chain is still intact.
 """
 
 from __future__ import annotations
@@ -68,6 +69,19 @@ def _writer(url: str, token: str, k: int, acked: list[str], stop: threading.Even
         hour = (hour + 1) % 200
 
 
+def _wait_until_scored(url: str, token: str, patient_id: str, hours: set[str]) -> None:
+    """The restarted scorer scores what the killed one had queued (or claimed): every stored hour
+    gets its timeline row, and nothing stays queued."""
+    deadline = time.monotonic() + 60
+    while True:
+        status, body = _request(url, "GET", f"/api/v1/patients/{patient_id}/timeline", token)
+        assert status == 200, body
+        if body["scoring_since"] is None and {h["hour_start"][:13] for h in body["hours"]} == hours:
+            return
+        assert time.monotonic() < deadline, f"{patient_id}: not scored after restart: {body['scoring_since']}"
+        time.sleep(0.2)
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_kill_9_mid_burst_loses_nothing_acknowledged(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
@@ -102,6 +116,8 @@ def test_kill_9_mid_burst_loses_nothing_acknowledged(
             status, body = _request(server.url, "GET", f"/api/v1/patients/crash{k}/observations", nurse)
             assert status == 200, body
             stored |= {o["id"] for o in body["observations"]}
+            hours = {o["time"][:13] for o in body["observations"]}
+            _wait_until_scored(server.url, nurse, f"crash{k}", hours)
     lost = set(acked) - stored
     assert not lost, f"{len(lost)} acknowledged observations lost after kill -9, e.g. {sorted(lost)[:5]}"
     verify = CliRunner().invoke(cli, ["audit", "verify", *db_args])

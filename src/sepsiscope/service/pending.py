@@ -26,6 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from sepsiscope.service.db.models import PendingScore
+from sepsiscope.service.hourly import hour_floor
 
 _TABLE: Table = PendingScore.__table__  # type: ignore[assignment]
 _C = _TABLE.c
@@ -92,13 +93,13 @@ def finish(session: Session, done: Sequence[Claim]) -> list[str]:
     return scored
 
 
-def since_of(session: Session, patient_ids: Sequence[str]) -> dict[str, datetime]:
-    """Each queued patient's earliest time not yet rescored (patients not queued are absent)."""
-    if not patient_ids:
-        return {}
-    rows = session.execute(select(PendingScore.patient_id, PendingScore.since, PendingScore.claimed_since).where(
-        PendingScore.patient_id.in_(list(patient_ids))))  # fmt: skip
-    return {pid: min(t for t in (since, claimed) if t is not None) for pid, since, claimed in rows}
+def since_of(session: Session, patient_ids: Sequence[str] | None = None) -> dict[str, datetime]:
+    """Each queued patient's earliest hour not yet rescored (every queued patient when ``patient_ids`` is None)."""
+    query = select(PendingScore.patient_id, PendingScore.since, PendingScore.claimed_since)
+    if patient_ids is not None:
+        query = query.where(PendingScore.patient_id.in_(list(patient_ids)))
+    return {pid: hour_floor(min(t for t in (since, claimed) if t is not None))
+            for pid, since, claimed in session.execute(query)}  # fmt: skip
 
 
 def count(session: Session) -> int:

@@ -87,8 +87,9 @@ class _Lease:
     def release(self) -> None:
         if self._file is not None:
             self._file.close()  # closing drops the flock
-        if self._conn is not None:
-            self._conn.close()  # ending the session drops the advisory lock
+        if self._conn is not None:  # end the database session (not back to the pool): that drops the lock
+            self._conn.invalidate()
+            self._conn.close()
         self._file, self._conn, self.held = None, None, False
 
 

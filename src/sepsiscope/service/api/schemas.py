@@ -239,6 +239,9 @@ class WardRow(BaseModel):
     open_alerts: list[AlertOut]
     stale: list[str]
     last_vitals_at: datetime | None
+    scoring_since: datetime | None = Field(
+        default=None, description="Earliest hour of data the scorer has not yet scored (null: scores are current)."
+    )
 
 
 class Ward(BaseModel):
@@ -255,3 +258,8 @@ class TimelineHour(BaseModel):
 class Timeline(BaseModel):
     patient_id: str
     hours: list[TimelineHour]
+    scoring_since: datetime | None = Field(
+        default=None,
+        description="Earliest hour of data the scorer has not yet scored; hours from it on may still change "
+        "(null: the timeline is current).",
+    )

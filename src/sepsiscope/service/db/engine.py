@@ -15,11 +15,12 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+_MIGRATE_LOCK = "SELECT pg_advisory_xact_lock(hashtext('sepsiscope.migrate:' || current_schema()))"
 #: Execution option of sessions that only read (:func:`reader_factory`).
 READ_ONLY = "sepsiscope_read_only"
 
@@ -57,10 +58,16 @@ def make_engine(url: str) -> Engine:
 
 
 def migrate(engine: Engine) -> None:
-    """Apply every Alembic migration not yet applied (idempotent; runs on each start)."""
+    """Apply every Alembic migration not yet applied (idempotent; runs on each start).
+
+    On SQLite the migration's ``BEGIN IMMEDIATE`` makes a second process wait; on PostgreSQL
+    a transaction-scoped advisory lock does.
+    """
     cfg = Config()
     cfg.set_main_option("script_location", str(files("sepsiscope.service.db") / "migrations"))
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":  # workers starting together migrate one at a time
+            connection.execute(text(_MIGRATE_LOCK))
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "heads")  # independent branches (e.g. scoring, EHR) each apply
 

@@ -103,6 +103,7 @@ def list_patients(who: Reader, ctx: ContextDep) -> Ward:
         by_patient: dict[str, list[Alert]] = {}
         for a in active:
             by_patient.setdefault(a.patient_id, []).append(a)
+        queued = pending.since_of(session)
         rows = []
         for p in patients:
             h = hours.get(p.id)
@@ -114,7 +115,7 @@ def list_patients(who: Reader, ctx: ContextDep) -> Ward:
                 scores=dict(h.scores) if h else {}, risk=h.risk if h else None, risk_alert=h.risk_alert if h else None,
                 alert_level=max((a.level for a in alerts), key=level_rank, default=None),  # type: ignore[misc,arg-type]
                 open_alerts=alerts_out(session, alerts), stale=stale,
-                last_vitals_at=max(seen.values(), default=None),
+                last_vitals_at=max(seen.values(), default=None), scoring_since=queued.get(p.id),
             ))  # fmt: skip
         rows.sort(key=_urgency)
         audit.append(session, who.actor, "ward.read", "patients", {"patients": len(rows)})
@@ -165,7 +166,11 @@ def get_observations(patient_id: PatientId, who: Reader, ctx: ContextDep) -> Obs
 
 @router.get("/patients/{patient_id}/timeline", response_model=Timeline)
 def get_timeline(patient_id: PatientId, who: Reader, ctx: ContextDep) -> Timeline:
-    """Hourly scores (cohort engine: SOFA over 24 h, others carried forward) and risk."""
+    """Hourly scores (cohort engine: SOFA over 24 h, others carried forward) and risk.
+
+    The scorer writes the timeline after each write, within moments; ``scoring_since`` says
+    from which hour it has data not yet scored (null when the timeline is current).
+    """
     with ctx.sessions.begin() as session:
         _patient(session, patient_id)
         rows = session.scalars(
@@ -174,6 +179,6 @@ def get_timeline(patient_id: PatientId, who: Reader, ctx: ContextDep) -> Timelin
         out = Timeline(patient_id=patient_id, hours=[
             TimelineHour(hour_start=h.hour_start, scores=dict(h.scores), risk=h.risk, risk_alert=h.risk_alert)
             for h in rows
-        ])  # fmt: skip
+        ], scoring_since=pending.since_of(session, [patient_id]).get(patient_id))  # fmt: skip
         audit.append(session, who.actor, "patient.timeline.read", f"patient/{patient_id}")
         return out
