@@ -13,6 +13,8 @@ Feature groups (the transfer study in docs/model-card.md compares them):
   charted and how many times in the last 24 h. Strong in-sample, site-specific.
 * ``context`` — ICU length of stay so far, hours from hospital to ICU admission, ICU type:
   they encode each hospital's labelling and admission habits.
+* ``baseline`` — each patient's own admission values and the change since
+  (``sepsiscope.features.baseline``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from sepsiscope.cohort.timeseries import (
     segment_running_extreme,
     window_first,
 )
+from sepsiscope.features.baseline import baseline_features
 from sepsiscope.features.windows import Window
 
 VITALS = ("heart_rate", "resp_rate", "temp_c", "sbp", "dbp", "map", "spo2")
@@ -45,13 +48,14 @@ SCORE_COLUMNS = (
     "sirs_partial", "qsofa_partial", "news2_partial", "mews_partial", "sofa_total",
     "sofa_coagulation", "sofa_liver", "sofa_cardiovascular", "sofa_renal",
 )  # fmt: skip
-GROUPS = ("physiology", "measurement", "context")
+GROUPS = ("physiology", "measurement", "context", "baseline")
 
 #: Named feature sets used by ``train --features`` and the transfer experiments.
 FEATURE_SETS: dict[str, tuple[str, ...]] = {
     "physiology": ("physiology",),
     "physiology+measurement": ("physiology", "measurement"),
     "all": ("physiology", "measurement", "context"),
+    "all+baseline": ("physiology", "measurement", "context", "baseline"),
 }
 
 
@@ -68,7 +72,7 @@ class FeatureSpec:
 
 
 def feature_groups(name: str) -> tuple[str, ...]:
-    """Groups of a named feature set (``physiology``, ``physiology+measurement``, ``all``)."""
+    """Groups of a named feature set (``physiology``, ``physiology+measurement``, ``all``, ``all+baseline``)."""
     try:
         return FEATURE_SETS[name]
     except KeyError:
@@ -161,6 +165,8 @@ def build_features(table: pl.DataFrame, groups: Sequence[str] = ("physiology",))
     if "context" in spec.groups:
         for v in CONTEXT:
             out[v] = column_as_float(rows.frame, v) if v in present else nan
+    if "baseline" in spec.groups:
+        out.update(baseline_features(raw, last, rows.hours, rows.start, VITALS, LABS))
     columns = [pl.Series(name, values if rows.back is None else values[rows.back], dtype=pl.Float32)
                for name, values in out.items()]  # fmt: skip
     return table.select("patient_id", "hour").with_columns(columns).fill_nan(None)
