@@ -40,8 +40,8 @@ OUT = Path(os.environ.get("SEPSISCOPE_PROXIES_DIR", "/tmp/sepsiscope-proxies"))
 LAB_KEEP = 0.5
 
 
-def run(tag: str, features: str, config: TrainConfig, repeats: int) -> None:
-    """Every design for one configuration; per-row results saved for ``report``."""
+def run(tag: str, features: str, config: TrainConfig, repeats: int, leave_out: bool = True) -> None:
+    """Every design for one configuration (ICU types left out only if ``leave_out``); per-row results saved."""
     OUT.mkdir(exist_ok=True)
     table = setA_cache.table()
     y = labels(table)
@@ -51,7 +51,7 @@ def run(tag: str, features: str, config: TrainConfig, repeats: int) -> None:
     t0 = time.perf_counter()
     thinned = features_matrix(thin_labs(table, LAB_KEEP, seed=7), config_groups(features), data.features).X
     unit = table.get_column("unit_micu").to_numpy()
-    for name, mask in (("medical", unit == True), ("surgical", unit == False)):  # noqa: E712
+    for name, mask in (("medical", unit == True), ("surgical", unit == False)) if leave_out else ():  # noqa: E712
         part = leave_group_out(data.X, y, data.patient_id, data.features, config, np.asarray(mask, bool), label=name)
         for rule in RULES:
             saved[f"loio_{name}_{rule}"] = pooled([part], n, rule)[1]
@@ -62,13 +62,18 @@ def run(tag: str, features: str, config: TrainConfig, repeats: int) -> None:
         parts = nested_cv(data.X, y, data.patient_id, data.features, config, folds=5, seed=r)
         prob, _, _ = pooled(parts, n, RULES[0])
         saved[f"nested{r}_prob"] = prob
+        thin_prob = np.zeros(n)
+        for p in parts:
+            thin_prob[p.rows] = p.calibration(p.booster.predict(thinned[p.rows]))
+        saved[f"thin{r}_prob"] = thin_prob
         for rule in RULES:
             saved[f"nested{r}_{rule}"] = pooled(parts, n, rule)[1]
             thin_alert = np.zeros(n, dtype=np.bool_)
             for p in parts:
-                thin_alert[p.rows] = p.calibration(p.booster.predict(thinned[p.rows])) >= p.thresholds[rule]
+                thin_alert[p.rows] = thin_prob[p.rows] >= p.thresholds[rule]
             saved[f"thin{r}_{rule}"] = thin_alert
         saved[f"nested{r}_thresholds"] = np.array([[p.thresholds[rule] for rule in RULES] for p in parts])
+        saved[f"nested{r}_rounds"] = np.array([p.rounds for p in parts])
         print(f"{tag}: repeat {r} done at {time.perf_counter() - t0:.0f} s", flush=True)
     np.savez_compressed(OUT / f"{tag}.npz", **saved)
     (OUT / f"{tag}.json").write_text(json.dumps({"features": features, "config": repr(config), "repeats": repeats}))
@@ -160,6 +165,37 @@ def with_composites(values: dict[str, float]) -> dict[str, float]:
 NOT_RANKED = ("nested CV, fold sd (repeat 0)", "nested CV, alerts per patient-day")
 
 
+def candidates(a: SetA, tags: list[str], baseline: str, rule: str) -> None:
+    """The chosen proxy (nested CV, labs thinned) for candidate runs beside the baseline run, per fold.
+
+    A candidate beats the baseline only if its mean gain over the 5 outer folds (same patients
+    in both) exceeds the fold spread (sd over folds of the candidate's thinned-lab utility).
+    """
+    folds = patient_folds(a.pid, 5, 0)
+    parts = [np.flatnonzero(folds == k) for k in range(5)]
+
+    def per_fold(z: np.lib.npyio.NpzFile, key: str) -> np.ndarray:
+        return np.array([a.utility(z[key], rows) for rows in parts])
+
+    base = np.load(OUT / f"{baseline}.npz")
+    base_thin = per_fold(base, f"thin0_{rule}")
+    print(f"threshold rule: {rule}; repeat 0, 5 outer folds; baseline {baseline}")
+    print("| run | labs thinned 0.5: utility | fold sd | gain vs baseline (sd of gain) | nested utility | "
+          "nested AUROC | thinned AUROC | alerts/pt-day | rounds (outer folds) |")  # fmt: skip
+    for tag in [baseline, *tags]:
+        z = np.load(OUT / f"{tag}.npz")
+        thin = per_fold(z, f"thin0_{rule}")
+        gain = thin - base_thin
+        rounds = z["nested0_rounds"].tolist() if "nested0_rounds" in z.files else "-"
+        thin_auroc = metrics.auroc(a.y, z["thin0_prob"]) if "thin0_prob" in z.files else float("nan")
+        print(
+            f"| {tag} | {a.utility(z[f'thin0_{rule}']):.3f} | {thin.std(ddof=1):.3f} | "
+            f"{gain.mean():+.3f} ({gain.std(ddof=1):.3f}) | {a.utility(z[f'nested0_{rule}']):.3f} | "
+            f"{metrics.auroc(a.y, z['nested0_prob']):.3f} | {thin_auroc:.3f} | "
+            f"{metrics.alerts_per_patient_day(z[f'nested0_{rule}']):.2f} | {rounds} |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -168,20 +204,29 @@ def main() -> None:
     r.add_argument("--tag")
     r.add_argument("--repeats", type=int, default=2)
     r.add_argument("--set", action="append", default=[], help="TrainConfig field=value (repeatable)")
+    r.add_argument("--nested-only", action="store_true", help="skip leave-one-ICU-type-out (candidates)")
     rep = sub.add_parser("report")
     rep.add_argument("--physiology", default="physiology")
     rep.add_argument("--all", default="all")
     rep.add_argument("--candidates", nargs="*", default=[], help="more run tags, scored on the same proxies")
+    cand = sub.add_parser("candidates", help="the chosen proxy for nested-only runs beside a baseline run")
+    cand.add_argument("tags", nargs="+")
+    cand.add_argument("--baseline", default="all")
+    cand.add_argument("--rule", default="utility")
     args = parser.parse_args()
     if args.cmd == "run":
         config = TrainConfig(features=args.features)
         for item in args.set:
             key, value = item.split("=", 1)
             current = getattr(config, key)
-            config = replace(config, **{key: type(current)(value) if current is not None else float(value)})
-        run(args.tag or args.features, args.features, config, args.repeats)
+            cast = (lambda v: v.lower() in ("1", "true", "yes")) if isinstance(current, bool) else type(current)
+            config = replace(config, **{key: cast(value) if current is not None else float(value)})
+        run(args.tag or args.features, args.features, config, args.repeats, leave_out=not args.nested_only)
         return
     a = SetA()
+    if args.cmd == "candidates":
+        candidates(a, args.tags, args.baseline, args.rule)
+        return
     tags = {"physiology": args.physiology, "all": args.all, **{t: t for t in args.candidates}}
     repeats = _runs_repeats(list(tags.values()))
     rows: dict[str, dict[str, float]] = {}

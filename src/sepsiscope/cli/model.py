@@ -19,8 +19,12 @@ def train(
     data: Annotated[Path, typer.Argument(help="Labelled training data: PhysioNet folder or zip, or a wide table.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Model directory to write.")],
     features: Annotated[
-        str, typer.Option(help="Feature set: physiology (default), physiology+measurement, all.")
-    ] = "physiology",
+        str,
+        typer.Option(
+            help="Feature set: all (default: physiology, charting recency and ICU context), "
+            "physiology+measurement, physiology."
+        ),
+    ] = "all",
     alerts_per_patient_day: Annotated[
         float | None,
         typer.Option(help="Choose the threshold to meet this alert budget instead of maximising utility."),
@@ -28,17 +32,21 @@ def train(
     threshold_rule: Annotated[
         str,
         typer.Option(
-            help="robust: best worst-case utility if sepsis is up to half as common elsewhere (default); "
-            "utility: best utility on the training data."
+            help="utility: best out-of-fold utility on the training data (default); "
+            "robust: best worst-case utility if sepsis is up to half as common elsewhere."
         ),
-    ] = "robust",
+    ] = "utility",
     folds: Annotated[int, typer.Option(help="Patient-grouped cross-validation folds.")] = 5,
     seed: Annotated[int, typer.Option(help="Random seed (same data + seed = same model).")] = 2019,
     rounds: Annotated[int, typer.Option(help="Boosting rounds (the most, with --early-stopping).")] = 300,
     early_stopping: Annotated[
         bool,
-        typer.Option(help="Rounds of the lowest mean held-out log-loss over the patient-grouped folds."),
-    ] = False,
+        typer.Option(help="Rounds of the lowest mean held-out log-loss over the patient-grouped folds (default)."),
+    ] = True,
+    patience: Annotated[
+        int,
+        typer.Option(help="With --early-stopping: stop a fold model after this many rounds without gain (0: never)."),
+    ] = 30,
     engine: Annotated[
         Literal["embedded", "spark"], typer.Option(help="Feature engine: embedded or spark.")
     ] = "embedded",
@@ -68,6 +76,7 @@ def train(
         seed=seed,
         rounds=rounds,
         early_stopping=early_stopping,
+        patience=patience,
         alerts_per_patient_day=alerts_per_patient_day,
         threshold_rule=threshold_rule,
         engine=engine,
@@ -118,6 +127,14 @@ def predict(
     explain: Annotated[
         bool, typer.Option("--explain", help="Also write OUT/explanations.jsonl: top reasons for every alert.")
     ] = False,
+    abstain: Annotated[
+        bool,
+        typer.Option(
+            "--abstain",
+            help="Mark hours whose inputs are far from the training data indeterminate: no alert, and a reason "
+            "in OUT/indeterminate.jsonl (the model's conformal check).",
+        ),
+    ] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace prediction files already in OUT.")] = False,
     engine: Annotated[
         Literal["embedded", "spark"], typer.Option(help="Feature engine: embedded or spark.")
@@ -148,23 +165,30 @@ def predict(
                 artifact,
                 result.table.drop("sepsis_label", strict=False),
                 explain=explain,
+                abstain=abstain,
                 engine=engine,
                 spark_master=spark_master,
             )
     except SepsiscopeError as exc:
         raise fail(str(exc), exit_code(exc)) from None
     try:
-        write_prediction_dir(preds.frame, out, overwrite=overwrite)
+        write_prediction_dir(preds.frame.drop("indeterminate", strict=False), out, overwrite=overwrite)
     except SepsiscopeError as exc:
         raise fail(str(exc), 2, "pass --overwrite to replace earlier predictions") from None
     if explain:
         with (out / "explanations.jsonl").open("w", encoding="utf-8") as fh:
             for item in preds.explanations:
                 fh.write(json.dumps(item, ensure_ascii=False) + "\n")
+    if abstain:
+        with (out / "indeterminate.jsonl").open("w", encoding="utf-8") as fh:
+            for item in preds.indeterminate:
+                fh.write(json.dumps(item, ensure_ascii=False) + "\n")
     alerts = int(preds.frame.get_column("label").sum())
+    unsure = f", {len(preds.indeterminate):,} indeterminate hours" if abstain else ""
     err.print(
         f"wrote predictions for {preds.frame.get_column('patient_id').n_unique():,} patients "
-        f"({preds.frame.height:,} rows, {alerts:,} alert hours) to {out} in {time.perf_counter() - started:.1f} s",
+        f"({preds.frame.height:,} rows, {alerts:,} alert hours{unsure}) to {out} "
+        f"in {time.perf_counter() - started:.1f} s",
         highlight=False,
     )
 

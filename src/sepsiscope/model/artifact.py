@@ -1,8 +1,8 @@
 """Save and load a trained early-warning model: booster, features, calibration, threshold, provenance.
 
 A model directory holds ``model.txt`` (LightGBM text format, readable by any LightGBM) and
-``model.json`` (everything else). The default model ships inside the package
-(``sepsiscope/model/default/``).
+``model.json`` (everything else, including the abstention check when the model has one). The
+default model ships inside the package (``sepsiscope/model/default/``).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import lightgbm as lgb
 import numpy as np
 
 from sepsiscope.errors import ModelArtifactError
+from sepsiscope.model.abstain import Abstention
 
 FORMAT_VERSION = 1
 
@@ -43,6 +44,7 @@ class ModelArtifact:
     threshold: float
     threshold_rule: str
     metadata: dict[str, Any] = field(default_factory=dict)
+    abstention: Abstention | None = None  # fitted at training time; used by ``predict --abstain``
 
     def probabilities(self, X: np.ndarray) -> np.ndarray:
         """Calibrated probabilities for a feature matrix in ``features`` order."""
@@ -62,6 +64,8 @@ class ModelArtifact:
             "threshold_rule": self.threshold_rule,
             "metadata": self.metadata,
         }
+        if self.abstention is not None:
+            meta["abstention"] = self.abstention.to_dict()
         (out / "model.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         return out
 
@@ -86,6 +90,7 @@ class ModelArtifact:
             threshold=float(meta["threshold"]),
             threshold_rule=meta["threshold_rule"],
             metadata=meta.get("metadata", {}),
+            abstention=Abstention.from_dict(meta["abstention"]) if "abstention" in meta else None,
         )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sepsiscope.model.artifact import ModelArtifact
+from sepsiscope.model.wording import format_value, unit_text
 from sepsiscope.variables.registry import REGISTRY
 
 TOP = 3
@@ -38,10 +39,6 @@ _SCORE_NAMES = {
 }
 
 
-#: UCUM codes as a clinician reads them.
-_UNITS = {"Cel": "°C", "mm[Hg]": "mmHg", "10*3/uL": "×10³/µL", "ug/kg/min": "µg/kg/min", "[pH]": "", "{score}": ""}
-
-
 @dataclass(frozen=True)
 class Reason:
     """One group of features that pushed a prediction up."""
@@ -55,8 +52,19 @@ def _base(feature: str) -> str:
     return feature.split("__", 1)[0]
 
 
-def _fmt(x: float) -> str:
-    return f"{x:.0f}" if abs(x) >= 20 else f"{x:.1f}".rstrip("0").rstrip(".") if abs(x) >= 1 else f"{x:.2f}"
+_fmt = format_value
+
+
+def _baseline(variable: str, row: dict[str, float]) -> str:
+    """ ", +35 from the patient's first 6 h" from the baseline features, when the model has them."""
+    for key, since in (
+        (f"{variable}__vs_first6", "the patient's first 6 h"),
+        (f"{variable}__vs_first", "the first value"),
+    ):
+        change = row.get(key, math.nan)
+        if not math.isnan(change) and change != 0:
+            return f", {'+' if change > 0 else ''}{_fmt(change)} from {since}"
+    return ""
 
 
 def _charting(variable: str, row: dict[str, float]) -> str:
@@ -90,14 +98,14 @@ def describe(variable: str, row: dict[str, float]) -> str:
         return _context(variable, value)
     if variable in REGISTRY and variable not in ("age_years",):
         var = REGISTRY[variable]
-        unit = "" if var.unit in (None, "1") else f" {_UNITS.get(var.unit, var.unit)}"
+        unit = unit_text(var.unit)
         text = f"{var.meaning} {_fmt(value)}{unit}" if not math.isnan(value) else f"{var.meaning} not yet measured"
         for key, span in ((f"{variable}__delta6", "6 h"), (f"{variable}__delta24", "24 h")):
             delta = row.get(key, math.nan)
             if not math.isnan(delta) and delta != 0:
                 text += f" ({'rising' if delta > 0 else 'falling'}: {'+' if delta > 0 else ''}{_fmt(delta)} in {span})"
                 break
-        return text + _charting(variable, row)
+        return text + _baseline(variable, row) + _charting(variable, row)
     if variable == "sofa":
         return f"SOFA rise over 24 h {_fmt(row.get('sofa__rise24', math.nan))}"
     name = _SCORE_NAMES.get(variable, variable)

@@ -7,11 +7,12 @@ depend on it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 
+from sepsiscope.errors import ModelArtifactError
 from sepsiscope.model.artifact import ModelArtifact
 from sepsiscope.model.dataset import Engine, features_matrix
 from sepsiscope.model.explain import explain_rows
@@ -19,10 +20,15 @@ from sepsiscope.model.explain import explain_rows
 
 @dataclass(frozen=True)
 class Predictions:
-    """Per input row: keys, calibrated probability and alert label; explanations for alerts."""
+    """Per input row: keys, calibrated probability and alert label; explanations for alerts.
 
-    frame: pl.DataFrame  # patient_id, hour, probability, label (input row order)
+    With abstention, ``frame`` also has ``indeterminate`` (no alert on those hours) and
+    ``indeterminate`` lists each such hour with its reason.
+    """
+
+    frame: pl.DataFrame  # patient_id, hour, probability, label[, indeterminate] (input row order)
     explanations: list[dict[str, object]]
+    indeterminate: list[dict[str, object]] = field(default_factory=list)
 
 
 def predict_table(
@@ -30,10 +36,17 @@ def predict_table(
     table: pl.DataFrame,
     *,
     explain: bool = False,
+    abstain: bool = False,
     engine: Engine = "embedded",
     spark_master: str | None = None,
 ) -> Predictions:
-    """Score a wide table with a trained model (features on the embedded engine or Spark)."""
+    """Score a wide table with a trained model (features on the embedded engine or Spark).
+
+    ``abstain``: hours whose inputs are far from the training data (the model's conformal
+    check, ``sepsiscope.model.abstain``) are indeterminate: no alert, and a reason.
+    """
+    if abstain and artifact.abstention is None:
+        raise ModelArtifactError("this model has no abstention check (trained before it existed): retrain it")
     data = features_matrix(
         table,
         artifact.feature_groups,
@@ -44,6 +57,16 @@ def predict_table(
     probability = artifact.probabilities(data.X)
     label = (probability >= artifact.threshold).astype(np.int8)
     frame = pl.DataFrame({"patient_id": data.patient_id, "hour": data.hour, "probability": probability, "label": label})
+    indeterminate: list[dict[str, object]] = []
+    if abstain:
+        assert artifact.abstention is not None
+        unsure = artifact.abstention.indeterminate(data.X, artifact.features)
+        label[unsure] = 0
+        frame = frame.with_columns(pl.Series("label", label), pl.Series("indeterminate", unsure))
+        rows = np.flatnonzero(unsure)
+        for row, reason in zip(rows, artifact.abstention.reasons(data.X[rows], artifact.features), strict=True):
+            indeterminate.append({"patient_id": str(data.patient_id[row]), "hour": int(data.hour[row]),
+                                  "reason": reason})  # fmt: skip
     explanations: list[dict[str, object]] = []
     if explain:
         alerts = np.flatnonzero(label == 1)
@@ -57,4 +80,4 @@ def predict_table(
                                 for r in reasons],
                 }
             )  # fmt: skip
-    return Predictions(frame, explanations)
+    return Predictions(frame, explanations, indeterminate)

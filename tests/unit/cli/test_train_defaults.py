@@ -8,7 +8,9 @@ from dataclasses import fields
 from sepsiscope.cli.model import train
 from sepsiscope.model.train import TrainConfig
 
-MIRRORED = ("features", "folds", "seed", "rounds", "early_stopping", "alerts_per_patient_day", "threshold_rule")
+MIRRORED = (
+    "features", "folds", "seed", "rounds", "early_stopping", "patience", "alerts_per_patient_day", "threshold_rule",
+)  # fmt: skip
 
 
 def test_cli_train_defaults_mirror_train_config() -> None:

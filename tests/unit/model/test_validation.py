@@ -13,15 +13,18 @@ from hypothesis import strategies as st
 
 from sepsiscope.features.build import LABS, VITALS
 from sepsiscope.model import metrics
+from sepsiscope.model.config import TrainConfig
 from sepsiscope.model.dataset import features_matrix, labels, patient_folds
-from sepsiscope.model.train import TrainConfig, best_rounds
+from sepsiscope.model.fitting import best_rounds
 from sepsiscope.model.validation.clock import best_clock_hour, clock_alerts
 from sepsiscope.model.validation.heldout import leave_group_out, nested_cv, pooled
 from sepsiscope.model.validation.ranking import EXTERNAL, discordant_pairs, kendall_tau
 from sepsiscope.model.validation.shifts import SHIFTS, prevalence, stay_length, thin_labs, weighted_utility
 from tests.unit.model.test_train_predict import labelled_ward
 
-CONFIG = TrainConfig(folds=3, rounds=15, min_data_in_leaf=20, negative_fraction=0.5, seed=3)
+CONFIG = TrainConfig(
+    folds=3, rounds=15, min_data_in_leaf=20, negative_fraction=0.5, seed=3, early_stopping=False, patience=0
+)
 
 
 @pytest.fixture(scope="module")

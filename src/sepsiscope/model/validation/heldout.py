@@ -24,16 +24,10 @@ import lightgbm as lgb
 import numpy as np
 
 from sepsiscope.model.artifact import Calibration
+from sepsiscope.model.config import TrainConfig
 from sepsiscope.model.dataset import patient_folds
-from sepsiscope.model.train import (
-    TrainConfig,
-    best_rounds,
-    choose_threshold,
-    cross_validate,
-    fit_booster,
-    fit_calibration,
-    fit_with_curves,
-)
+from sepsiscope.model.fitting import best_rounds, fit_booster, fit_with_curves
+from sepsiscope.model.train import choose_threshold, cross_validate, fit_calibration
 
 #: Threshold rules judged by the validation designs (``train --threshold-rule``).
 RULES = ("robust", "utility")
