@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 import numpy as np
 import polars as pl
@@ -17,7 +17,9 @@ from sepsiscope.model.predict import predict_table
 from sepsiscope.model.train import TrainConfig, train
 from sepsiscope.synth import generate_ward, to_psv_folder
 
-CONFIG = TrainConfig(folds=3, rounds=25, min_data_in_leaf=20, negative_fraction=0.5, seed=3)
+CONFIG = TrainConfig(
+    folds=3, rounds=25, min_data_in_leaf=20, negative_fraction=0.5, seed=3, early_stopping=False, patience=0
+)
 
 
 def labelled_ward(n: int = 80, seed: int = 5) -> pl.DataFrame:
@@ -43,12 +45,15 @@ def test_training_learns_something_and_reports_cv(trained) -> None:
     cv = trained.cv
     assert cv["auroc"] > 0.75
     assert 0 < trained.artifact.threshold < 1
-    assert trained.artifact.threshold_rule.startswith("maximum out-of-fold normalized utility, worst case")
+    assert trained.artifact.threshold_rule == "maximum out-of-fold normalized utility"
     assert trained.oof_probability.shape == trained.y.shape
 
 
 def test_same_seed_same_model(trained) -> None:
     again = train(labelled_ward(), CONFIG)
+    assert again.artifact.booster.model_to_string() == trained.artifact.booster.model_to_string()
+    assert again.artifact.calibration == trained.artifact.calibration
+    assert again.artifact.threshold == trained.artifact.threshold
     table = labelled_ward(20, seed=9)
     a = predict_table(trained.artifact, table).frame
     b = predict_table(again.artifact, table).frame
@@ -109,9 +114,15 @@ def test_cli_train_predict_round_trip(tmp_path) -> None:
 
 
 def test_default_model_ships_and_loads() -> None:
+    """The shipped model is what docs/model-card.md says: set A, feature set ``all``, utility threshold."""
     model = load_default()
+    config = model.metadata["config"]
     assert model.features and model.metadata["trained_on"]["patients"] == 20_336
-    assert "context" not in model.feature_groups
+    assert model.feature_groups == ["physiology", "measurement", "context"]
+    assert {"iculos_h", "lactate__hours_since", "lactate"} <= set(model.features)
+    assert config["features"] == "all" and config["threshold_rule"] == "utility"
+    assert model.threshold_rule == "maximum out-of-fold normalized utility"
+    assert config == asdict(TrainConfig()), "the shipped model is trained with TrainConfig's defaults"
 
 
 def test_cli_predict_on_files_without_sepsis_label(trained, tmp_path) -> None:
@@ -141,7 +152,7 @@ def test_early_stopping_chooses_rounds_from_grouped_folds() -> None:
     assert train(labelled_ward(), CONFIG).artifact.metadata["final_rounds"] == CONFIG.rounds
 
 
-@pytest.mark.parametrize("feature_set", ["physiology", "all"])
+@pytest.mark.parametrize("feature_set", ["physiology", "all", "all+baseline"])
 def test_every_feature_group_is_described_in_words(feature_set) -> None:
     from sepsiscope.features.build import feature_groups
     from sepsiscope.model.dataset import features_matrix
@@ -170,6 +181,13 @@ def test_every_feature_group_is_described_in_words(feature_set) -> None:
             {"heart_rate": 100.0, "heart_rate__hours_since": 3.0},
             "heart rate 100 /min, last charted 3 h ago",
         ),
+        (
+            "heart_rate",
+            {"heart_rate": 120.0, "heart_rate__vs_first6": 35.0, "heart_rate__hours_since": 0.0},
+            "heart rate 120 /min, +35 from the patient's first 6 h, last charted 0 h ago",
+        ),
+        ("lactate", {"lactate": 3.5, "lactate__vs_first": -1.5}, "lactate 3.5 mmol/L, -1.5 from the first value"),
+        ("lactate", {"lactate": 3.5, "lactate__vs_first": 0.0}, "lactate 3.5 mmol/L"),
         ("lactate", {"lactate": float("nan"), "lactate__hours_since": float("nan")}, "lactate not yet measured"),
     ],
 )
