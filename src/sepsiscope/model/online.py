@@ -51,6 +51,10 @@ class HourRisk:
     probability: float
     alert: bool
     features: np.ndarray = field(repr=False)  # float32, in the model's feature order (for explain_rows)
+    #: The model's abstention check (``predict --abstain``): inputs far from the training data.
+    #: ``alert`` is the plain threshold decision; a caller that abstains shows no alert when this is set.
+    indeterminate: bool = False
+    reason: str = ""
 
 
 class OnlineRisk:
@@ -88,7 +92,10 @@ class OnlineRisk:
         x = np.array([features[f] for f in self.artifact.features], dtype=np.float64).astype(np.float32)
         raw = np.asarray(self.artifact.booster.predict(x[None, :], num_threads=1))
         probability = float(self.artifact.calibration(raw)[0])
-        return HourRisk(hour, probability, probability >= self.artifact.threshold, x)
+        check = self.artifact.abstention
+        unsure = check is not None and bool(check.indeterminate(x[None, :], self.artifact.features)[0])
+        reason = check.reasons(x[None, :], self.artifact.features)[0] if unsure and check is not None else ""
+        return HourRisk(hour, probability, probability >= self.artifact.threshold, x, unsure, reason)
 
     def _check_hour(self, row: Row) -> int:
         hour = row.get("hour")

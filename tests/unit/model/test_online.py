@@ -82,6 +82,20 @@ def test_service_entry_point_takes_a_mapping(every_group_model) -> None:
     assert risk.hour == row["hour"] and risk.probability == expected
 
 
+def test_indeterminate_as_predict_abstain(every_group_model) -> None:
+    patient = labelled_ward(1, seed=5).drop("sepsis_label")
+    wild = patient.with_columns(
+        pl.when(pl.col("hour") == 12).then(300.0).otherwise(pl.col("heart_rate")).alias("heart_rate")
+    )
+    batch = predict_table(every_group_model, wild, abstain=True)
+    state = OnlineRisk.from_history(every_group_model, wild.head(5))
+    risks = [state.add_hour(wild.slice(k, 1)) for k in range(5, wild.height)]
+    expected = batch.frame.get_column("indeterminate").to_list()[5:]
+    assert [r.indeterminate for r in risks] == expected and any(expected)
+    reasons = {item["hour"]: item["reason"] for item in batch.indeterminate}
+    assert all(r.reason == reasons.get(r.hour, "") for r in risks)
+
+
 def _set_a_patients(folder: Path, count: int) -> pl.DataFrame:
     from sepsiscope.io import read_any
 
