@@ -20,15 +20,16 @@ ROOT = Path(__file__).resolve().parents[1]
 SET_A = ROOT.parent / "shared" / "data" / "physionet2019" / "training_setA.zip"
 
 
-def _run(*args: str) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (GB) of one ``sepsiscope`` command."""
+def _run(*args: str) -> tuple[float, float, float]:
+    """Wall seconds, peak resident memory (GB) and CPU seconds (user + system) of one ``sepsiscope`` command."""
     exe = Path(sys.executable).with_name("sepsiscope")
     started = time.perf_counter()
     pid = subprocess.Popen([str(exe), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).pid
     _, status, usage = os.wait4(pid, 0)
     if status:
         raise SystemExit(f"sepsiscope {' '.join(args)} failed (status {status})")
-    return time.perf_counter() - started, usage.ru_maxrss / 1024**2  # ru_maxrss: KiB on Linux
+    cpu = usage.ru_utime + usage.ru_stime
+    return time.perf_counter() - started, usage.ru_maxrss / 1024**2, cpu  # ru_maxrss: KiB on Linux
 
 
 def main() -> None:
@@ -40,12 +41,15 @@ def main() -> None:
     model = ["--model", args.model] if args.model else []
     with tempfile.TemporaryDirectory() as tmp:
         if not args.skip_train:
-            seconds, gb = _run("train", str(SET_A), "--out", f"{tmp}/m", *args.train_option)
-            print(f"train (CV + final model): {seconds:.1f} s, peak {gb:.2f} GB", flush=True)
-        seconds, gb = _run("predict", str(SET_A), "--out", f"{tmp}/p", *model)
-        print(f"predict: {seconds:.1f} s, peak {gb:.2f} GB", flush=True)
-        seconds, gb = _run("predict", str(SET_A), "--out", f"{tmp}/e", "--explain", *model)
-        print(f"predict --explain: {seconds:.1f} s, peak {gb:.2f} GB", flush=True)
+            seconds, gb, cpu = _run("train", str(SET_A), "--out", f"{tmp}/m", *args.train_option)
+            print(f"train (CV + final model): {seconds:.1f} s ({cpu:.0f} CPU-s), peak {gb:.2f} GB", flush=True)
+        for name, extra in (
+            ("predict", ()),
+            ("predict --abstain", ("--abstain",)),
+            ("predict --explain", ("--explain",)),
+        ):
+            seconds, gb, cpu = _run("predict", str(SET_A), "--out", f"{tmp}/{len(extra)}{name[-3:]}", *extra, *model)
+            print(f"{name}: {seconds:.1f} s ({cpu:.0f} CPU-s), peak {gb:.2f} GB", flush=True)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,8 @@ from sepsiscope.variables.registry import REGISTRY
 #: Central part of the training values that counts as "seen" (two-sided).
 RANGE_QUANTILES = (0.001, 0.999)
 DEFAULT_ALPHA = 0.005
+#: Rows checked at once (bounds the float64 temporaries: set A is 790k rows).
+SLICE_ROWS = 65_536
 
 
 @dataclass(frozen=True)
@@ -58,9 +60,18 @@ class Abstention:
             out = np.maximum(np.maximum(low - values, values - high), 0.0) / width
         return np.nan_to_num(out, nan=0.0)
 
+    def nonconformity(self, X: np.ndarray, columns: Sequence[str], rows: np.ndarray | None = None) -> np.ndarray:
+        """Largest excess per row (of ``rows`` when given), computed in slices to bound memory."""
+        index = np.arange(len(X)) if rows is None else rows
+        out = np.empty(len(index))
+        for lo in range(0, len(index), SLICE_ROWS):
+            part = index[lo : lo + SLICE_ROWS]
+            out[lo : lo + len(part)] = self.excess(X[part], columns).max(axis=1, initial=0.0)
+        return out
+
     def indeterminate(self, X: np.ndarray, columns: Sequence[str]) -> np.ndarray:
         """True for each row whose nonconformity exceeds the conformal threshold."""
-        return self.excess(X, columns).max(axis=1, initial=0.0) > self.threshold
+        return self.nonconformity(X, columns) > self.threshold
 
     def reasons(self, X: np.ndarray, columns: Sequence[str]) -> list[str]:
         """For each row: the variable farthest outside its training range, in words ("" if none)."""
@@ -121,9 +132,8 @@ def fit_abstention(
     """
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be in (0, 1), got {alpha}")
-    check = ranges if ranges is not None else _ranges(X, columns, alpha)
-    rows = X if calibration_rows is None else X[calibration_rows]
-    scores = check.excess(rows, columns).max(axis=1, initial=0.0)
+    check = ranges if ranges is not None else fit_ranges(X, columns, alpha)
+    scores = check.nonconformity(X, columns, calibration_rows)
     n = len(scores)
     if n == 0:
         raise ValueError("the abstention threshold needs at least one calibration row")
@@ -132,12 +142,12 @@ def fit_abstention(
     return Abstention(check.features, check.low, check.high, threshold, alpha)
 
 
-def _ranges(X: np.ndarray, columns: Sequence[str], alpha: float) -> Abstention:
-    """The 0.1st-99.9th centile range of each checked feature (features never measured are left out)."""
+def fit_ranges(X: np.ndarray, columns: Sequence[str], alpha: float, rows: np.ndarray | None = None) -> Abstention:
+    """The 0.1st-99.9th centile range of each checked feature over ``rows`` (never-measured features left out)."""
     where = {name: j for j, name in enumerate(columns)}
     names, low, high = [], [], []
     for name in checked_features(columns):
-        col = X[:, where[name]]
+        col = X[:, where[name]] if rows is None else X[rows, where[name]]
         col = col[~np.isnan(col)]
         if len(col):
             lo, hi = np.quantile(col.astype(np.float64), RANGE_QUANTILES)

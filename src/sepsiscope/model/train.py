@@ -28,7 +28,7 @@ from sklearn.isotonic import IsotonicRegression
 from sepsiscope import __version__
 from sepsiscope.features.build import feature_groups
 from sepsiscope.model import metrics
-from sepsiscope.model.abstain import Abstention, fit_abstention
+from sepsiscope.model.abstain import DEFAULT_ALPHA, Abstention, fit_abstention, fit_ranges
 from sepsiscope.model.artifact import Calibration, ModelArtifact
 from sepsiscope.model.card import subgroup_metrics
 from sepsiscope.model.config import TrainConfig
@@ -148,8 +148,8 @@ def _abstention(
     normalized utility with indeterminate hours silenced against without abstention.
     """
     half = patient_folds(pid, 2, seed)
-    ranges = fit_abstention(X[half == 0], names)
-    check = fit_abstention(X, names, ranges.alpha, calibration_rows=np.flatnonzero(half == 1), ranges=ranges)
+    ranges = fit_ranges(X, names, DEFAULT_ALPHA, rows=np.flatnonzero(half == 0))
+    check = fit_abstention(X, names, DEFAULT_ALPHA, calibration_rows=np.flatnonzero(half == 1), ranges=ranges)
     silent = check.indeterminate(X, names)
     alert = oof >= threshold
     return check, {
