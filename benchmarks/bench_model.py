@@ -43,12 +43,9 @@ def main() -> None:
         if not args.skip_train:
             seconds, gb, cpu = _run("train", str(SET_A), "--out", f"{tmp}/m", *args.train_option)
             print(f"train (CV + final model): {seconds:.1f} s ({cpu:.0f} CPU-s), peak {gb:.2f} GB", flush=True)
-        for name, extra in (
-            ("predict", ()),
-            ("predict --abstain", ("--abstain",)),
-            ("predict --explain", ("--explain",)),
-        ):
-            seconds, gb, cpu = _run("predict", str(SET_A), "--out", f"{tmp}/{len(extra)}{name[-3:]}", *extra, *model)
+        runs = (("predict", ()), ("predict --abstain", ("--abstain",)), ("predict --explain", ("--explain",)))
+        for k, (name, extra) in enumerate(runs):
+            seconds, gb, cpu = _run("predict", str(SET_A), "--out", f"{tmp}/predictions{k}", *extra, *model)
             print(f"{name}: {seconds:.1f} s ({cpu:.0f} CPU-s), peak {gb:.2f} GB", flush=True)
 
 
