@@ -53,7 +53,9 @@ class Issue:
 
 
 def _text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+    if isinstance(value, str) and value.strip():
+        return value
+    return json.dumps(value, default=str, ensure_ascii=False)  # '""' for an empty text: FHIR strings are never empty
 
 
 class FhirError(Exception):

@@ -8,6 +8,7 @@ can name them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -34,6 +35,7 @@ _bearer = HTTPBearer(auto_error=False, description="The EHR's JWT (CDS Hooks 2.0
 HOOKS = {PATIENT_VIEW: "patient-view", ORDER_SIGN: "order-sign"}
 ServiceId = Annotated[str, Path(pattern="^(" + "|".join(HOOKS) + ")$")]
 REFUSED = "the token is not accepted"
+PATIENT_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,64}$")  # the service's patient_id (a FHIR Patient id)
 
 
 @dataclass
@@ -102,8 +104,9 @@ def call_service(service_id: ServiceId, body: HookRequest, issuer: Caller, ctx: 
         raise ApiError(422, "invalid", f"service {service_id} answers the {HOOKS[service_id]} hook, not {body.hook!r}",
                        field="hook", value=body.hook)  # fmt: skip
     patient_id = body.context.get("patientId")
-    if not isinstance(patient_id, str) or not patient_id:
-        raise ApiError(422, "invalid", "context.patientId is required", field="context.patientId")
+    if not isinstance(patient_id, str) or not PATIENT_ID.match(patient_id):
+        raise ApiError(422, "invalid", "context.patientId is required: 1-64 letters, digits, '.', '-', ':' or '_'",
+                       field="context.patientId", value=patient_id if isinstance(patient_id, str) else None)  # fmt: skip
     keys = ("administrations", "orders", "cultures", "lactate")
     ehr = gather(body, prefetch_templates(), state.http, ctx.settings.ehr_timeout_s, keys)
     with ctx.sessions() as session:

@@ -6,7 +6,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-Text = Annotated[str, Field(min_length=1, max_length=2000)]
+#: No NUL characters: PostgreSQL text cannot hold them, and no real field needs one.
+_NO_NUL = r"^[^\x00]*$"
+Text = Annotated[str, Field(min_length=1, max_length=2000, pattern=_NO_NUL)]
 
 
 class FhirAuthorization(BaseModel):
@@ -26,7 +28,7 @@ class HookRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     hook: Annotated[str, Field(min_length=1, max_length=64)]
-    hookInstance: Annotated[str, Field(min_length=1, max_length=128)]  # noqa: N815 - CDS Hooks field name
+    hookInstance: Annotated[str, Field(min_length=1, max_length=128, pattern=_NO_NUL)]  # noqa: N815 - CDS Hooks field name
     fhirServer: Annotated[str, Field(max_length=500, pattern=r"^https?://")] | None = None  # noqa: N815
     fhirAuthorization: FhirAuthorization | None = None  # noqa: N815
     context: dict[str, Any]
@@ -34,9 +36,9 @@ class HookRequest(BaseModel):
 
 
 class Coding(BaseModel):
-    code: Annotated[str, Field(min_length=1, max_length=64)]
-    system: Annotated[str, Field(max_length=200)] | None = None
-    display: Annotated[str, Field(max_length=200)] | None = None
+    code: Annotated[str, Field(min_length=1, max_length=64, pattern=_NO_NUL)]
+    system: Annotated[str, Field(max_length=200, pattern=_NO_NUL)] | None = None
+    display: Annotated[str, Field(max_length=200, pattern=_NO_NUL)] | None = None
 
 
 class Source(BaseModel):
@@ -99,17 +101,17 @@ class Discovery(BaseModel):
 
 class OverrideReason(BaseModel):
     reason: Coding | None = None
-    userComment: Annotated[str, Field(max_length=2000)] | None = None  # noqa: N815
+    userComment: Annotated[str, Field(max_length=2000, pattern=_NO_NUL)] | None = None  # noqa: N815
 
 
 class AcceptedSuggestion(BaseModel):
-    id: Annotated[str, Field(min_length=1, max_length=64)]
+    id: Annotated[str, Field(min_length=1, max_length=64, pattern=_NO_NUL)]
 
 
 class FeedbackItem(BaseModel):
     """What happened to one card (CDS Hooks 2.0 §Feedback)."""
 
-    card: Annotated[str, Field(min_length=1, max_length=36)]
+    card: Annotated[str, Field(min_length=1, max_length=36, pattern=r"^[A-Za-z0-9\-]+$")]
     outcome: Literal["accepted", "overridden"]
     acceptedSuggestions: list[AcceptedSuggestion] | None = None  # noqa: N815
     overrideReason: OverrideReason | None = None  # noqa: N815
