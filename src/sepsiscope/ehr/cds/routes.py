@@ -106,7 +106,7 @@ def call_service(service_id: ServiceId, body: HookRequest, issuer: Caller, ctx: 
     patient_id = body.context.get("patientId")
     if not isinstance(patient_id, str) or not PATIENT_ID.match(patient_id):
         raise ApiError(422, "invalid", "context.patientId is required: 1-64 letters, digits, '.', '-', ':' or '_'",
-                       field="context.patientId", value=patient_id if isinstance(patient_id, str) else None)  # fmt: skip
+                       field="context.patientId", value=str(patient_id)[:64])  # fmt: skip
     keys = ("administrations", "orders", "cultures", "lactate")
     ehr = gather(body, prefetch_templates(), state.http, ctx.settings.ehr_timeout_s, keys)
     with ctx.sessions() as session:
