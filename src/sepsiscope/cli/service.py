@@ -49,8 +49,21 @@ def serve(
     ] = None,
     host: Annotated[str | None, typer.Option(help="Address to listen on [default: 127.0.0.1].")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on [default: 8000].")] = None,
+    oidc_issuer: Annotated[
+        str | None, typer.Option("--oidc-issuer", help="Also accept JWTs of this OpenID Connect issuer (URL).")
+    ] = None,
+    oidc_audience: Annotated[
+        str | None, typer.Option("--oidc-audience", help="The audience those JWTs must carry (with --oidc-issuer).")
+    ] = None,
+    public_url: Annotated[
+        str | None,
+        typer.Option(
+            "--public-url", help="Base URL EHRs call (the CDS Hooks token audience) [default: http://HOST:PORT]."
+        ),
+    ] = None,
 ) -> None:
-    """Start the web app: the monitoring API under /api/v1, the symptom checker at /check and /learn.
+    """Start the web app: the monitoring API under /api/v1, FHIR R4 in under /fhir, CDS Hooks under
+    /cds-services, the symptom checker at /check and /learn.
 
     The database is migrated on start. The access log is off; nothing a person enters in the
     symptom checker is stored, logged or put in a cookie. See docs/service.md.
@@ -61,7 +74,8 @@ def serve(
     from sepsiscope.service.context import start
 
     settings = _settings(data_dir=data_dir, database_url=database_url, alert_rules=alert_rules, model_dir=model,
-                         host=host, port=port)  # fmt: skip
+                         host=host, port=port, oidc_issuer=oidc_issuer, oidc_audience=oidc_audience,
+                         public_url=public_url)  # fmt: skip
     try:
         ctx = start(settings)
     except SepsiscopeError as e:

@@ -19,6 +19,7 @@ from sepsiscope.ehr import fhir_routes
 from sepsiscope.ehr.cds import routes as cds_routes
 from sepsiscope.ehr.cds.routes import EhrState
 from sepsiscope.ehr.cds.tokens import JwksCache
+from sepsiscope.ehr.oidc import OidcVerifier
 from sepsiscope.ehr.outcome import FhirError, Issue, http_issue, outcome_response
 from sepsiscope.service.api import errors
 from sepsiscope.service.context import ServiceContext
@@ -83,6 +84,8 @@ def include_ehr(app: FastAPI, ctx: ServiceContext, http: httpx2.Client | None = 
     """
     client = http or httpx2.Client(follow_redirects=False)
     app.state.ehr = EhrState(client, JwksCache(client, ctx.settings.ehr_timeout_s))
+    if ctx.settings.oidc_issuer is not None:
+        app.state.bearer_verifier = OidcVerifier(ctx.settings, client, app.state.ehr.jwks)
     app.include_router(fhir_routes.router)
     app.include_router(cds_routes.router)
 

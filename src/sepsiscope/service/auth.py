@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, get_args
@@ -35,6 +36,11 @@ WRITE_DATA: tuple[Role, ...] = ("integration", "admin")
 READ_PATIENTS: tuple[Role, ...] = ("nurse", "clinician", "admin")
 ACT_ON_ALERTS: tuple[Role, ...] = ("nurse", "clinician", "admin")
 ADMIN: tuple[Role, ...] = ("admin",)
+
+
+#: Another way to accept a bearer token (the EHR layer's OIDC verifier, set as
+#: ``app.state.bearer_verifier``): the principal, or ``None`` when it is not accepted.
+BearerVerifier = Callable[[str], "Principal | None"]
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from sepsiscope.service.api.errors import ApiError
-from sepsiscope.service.auth import Principal, Role, authenticate
+from sepsiscope.service.auth import BearerVerifier, Principal, Role, authenticate
 from sepsiscope.service.context import ServiceContext
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `sepsiscope token create --role ROLE`.")
@@ -27,12 +27,17 @@ def require(*roles: Role) -> Callable[..., Principal]:
     """A dependency that admits a live token of one of ``roles`` (admin is always admitted)."""
 
     def dependency(
-        ctx: ContextDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+        ctx: ContextDep,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+        request: Request,
     ) -> Principal:
         if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
             raise ApiError(401, "unauthorized", "send Authorization: Bearer TOKEN (sepsiscope token create)")
         with ctx.readers() as session:
             principal = authenticate(session, credentials.credentials)
+        verifier: BearerVerifier | None = getattr(request.app.state, "bearer_verifier", None)
+        if principal is None and verifier is not None:  # e.g. a hospital OIDC token (sepsiscope.ehr.oidc)
+            principal = verifier(credentials.credentials)
         if principal is None:
             raise ApiError(401, "unauthorized", "the token is not valid (unknown or revoked)")
         if principal.role != "admin" and principal.role not in roles:

@@ -1,0 +1,100 @@
+"""Hospital OIDC tokens (a locally generated key pair): role claim → our roles, every check on both sides."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx2
+import pytest
+from fastapi.testclient import TestClient
+from joserfc import jwt
+from joserfc.jwk import KeySet, RSAKey
+
+from sepsiscope.app import create_app
+from sepsiscope.ehr.cds.tokens import JwksCache
+from sepsiscope.ehr.oidc import OidcVerifier
+from sepsiscope.service.context import start
+from sepsiscope.service.settings import Settings
+
+ISSUER = "https://login.hospital.test/realms/ward"
+AUDIENCE = "sepsiscope"
+KEY = RSAKey.generate_key(2048, parameters={"kid": "idp-1"}, private=True)
+
+
+def _idp(request: httpx2.Request) -> httpx2.Response:
+    if str(request.url) == ISSUER + "/.well-known/openid-configuration":
+        return httpx2.Response(200, json={"issuer": ISSUER, "jwks_uri": ISSUER + "/certs"})
+    if str(request.url) == ISSUER + "/certs":
+        return httpx2.Response(200, json=KeySet([KEY]).as_dict(private=False))
+    return httpx2.Response(404)
+
+
+@pytest.fixture
+def app_client(tmp_path: Any) -> Iterator[TestClient]:
+    roles = {"icu-nurse": "nurse", "hl7-feed": "integration"}
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", oidc_issuer=ISSUER, oidc_audience=AUDIENCE,
+                        oidc_role_claim="realm_access.roles", oidc_roles=roles)  # fmt: skip
+    ctx = start(settings)
+    app = create_app(ctx)
+    assert isinstance(app.state.bearer_verifier, OidcVerifier)  # include_ehr set it up from the settings
+    http = httpx2.Client(transport=httpx2.MockTransport(_idp))  # the IdP, never the network
+    app.state.bearer_verifier = OidcVerifier(settings, http, JwksCache(http, 2.0))
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            yield client
+    finally:
+        ctx.engine.dispose()
+
+
+def _token(key: Any = KEY, **claims: Any) -> str:
+    now = int(time.time())
+    body = {"iss": ISSUER, "aud": AUDIENCE, "exp": now + 300, "iat": now, "sub": "u-17", "preferred_username": "ann",
+            "realm_access": {"roles": ["icu-nurse", "offline_access"]}}  # fmt: skip
+    body.update(claims)
+    return jwt.encode({"alg": "RS256", "kid": key.kid}, {k: v for k, v in body.items() if v is not None}, key,
+                      algorithms=["RS256"])  # fmt: skip
+
+
+def _get(client: TestClient, token: str) -> int:
+    return client.get("/api/v1/patients", headers={"Authorization": f"Bearer {token}"}).status_code
+
+
+def test_a_mapped_role_reads_the_ward(app_client: TestClient) -> None:
+    assert _get(app_client, _token()) == 200
+    audit = app_client.get("/api/v1/audit", headers={"Authorization": f"Bearer {_token()}"})
+    assert audit.status_code == 403  # a nurse is not an admin
+
+
+def test_the_integration_role_writes_fhir(app_client: TestClient) -> None:
+    feed = _token(realm_access={"roles": ["hl7-feed"]})
+    headers = {"Authorization": f"Bearer {feed}", "Content-Type": "application/fhir+json"}
+    r = app_client.put("/fhir/Patient/p1", json={"resourceType": "Patient", "id": "p1"}, headers=headers)
+    assert r.status_code == 201, r.text
+    assert _get(app_client, feed) == 403
+
+
+OTHER = RSAKey.generate_key(2048, parameters={"kid": "idp-1"}, private=True)
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"exp": int(time.time()) - 60},
+        {"aud": "someone-else"},
+        {"iss": "https://evil.test"},
+        {"realm_access": {"roles": ["visitor"]}},
+        {"realm_access": None},
+        {"key": OTHER},
+    ],
+    ids=["expired", "wrong_audience", "wrong_issuer", "unmapped_role", "no_role_claim", "wrongly_signed"],
+)
+def test_refused_tokens_are_401(app_client: TestClient, claims: dict[str, Any]) -> None:
+    key = claims.pop("key", KEY)
+    assert _get(app_client, _token(key=key, **claims)) == 401
+
+
+def test_settings_need_issuer_and_audience_together() -> None:
+    with pytest.raises(ValueError, match="together"):
+        Settings(oidc_issuer=ISSUER)
