@@ -224,3 +224,58 @@ def test_auth_refusals_are_outcomes(service: Service, role: str | None, status: 
     assert r.status_code == status
     assert _outcome(r.json())[0]["code"] == code
     assert "pat" not in r.text
+
+
+def _med(rtype: str, text: str, **extra: Any) -> dict[str, Any]:
+    out = {"resourceType": rtype, "status": "completed" if rtype == "MedicationAdministration" else "active",
+           "medicationCodeableConcept": {"text": text}, "subject": {"reference": "Patient/pat1"}}  # fmt: skip
+    if rtype == "MedicationRequest":
+        out.update(intent="order", authoredOn=T)
+    else:
+        out["effectiveDateTime"] = T
+    out.update(extra)
+    return out
+
+
+def test_orders_and_culture_procedures_become_events(service: Service) -> None:
+    service.put_patient("pat1", age_years=70)
+    code = {"coding": [{"system": "http://snomed.info/sct", "code": "30088009"}]}
+    culture = {"resourceType": "Procedure", "status": "completed", "subject": {"reference": "Patient/pat1"},
+               "code": code, "performedDateTime": T}  # fmt: skip
+    assert (
+        post_fhir(service, "/fhir/MedicationRequest", _med("MedicationRequest", "Ceftriaxone 2 g")).status_code == 201
+    )
+    assert post_fhir(service, "/fhir/Procedure", culture).status_code == 201
+    with service.ctx.sessions() as s:
+        rows = [(e.kind, e.drug, e.specimen) for e in s.scalars(select(Event).order_by(Event.seq))]
+    assert rows == [("antibiotic_ordered", "ceftriaxone", None), ("blood_culture_drawn", None, "blood")]
+
+
+EVENT_ERRORS = [
+    ("antibiotic_without_route", _med("MedicationAdministration", "Meropenem 1 g"), "required",
+     "MedicationAdministration.dosage.route"),
+    ("vasopressor_without_rate", _med("MedicationAdministration", "Norepinephrine"), "required",
+     "MedicationAdministration.dosage.rateQuantity"),
+    ("fluid_in_litres", _med("MedicationAdministration", "Lactated Ringer's", dosage={"dose": {
+        "value": 1, "system": "http://unitsofmeasure.org", "code": "L"}}), "required",
+     "MedicationAdministration.dosage.dose"),
+    ("order_not_an_antibiotic", _med("MedicationRequest", "Norepinephrine"), "not-supported",
+     "MedicationRequest.medication[x]"),
+    ("two_drugs", _med("MedicationRequest", "Meropenem and vancomycin"), "code-invalid",
+     "MedicationRequest.medicationCodeableConcept"),
+    ("route_unknown", _med("MedicationAdministration", "Meropenem", dosage={"route": {"text": "intrathecal"}}),
+     "code-invalid", "MedicationAdministration.dosage.route"),
+    ("order_without_time", {k: v for k, v in _med("MedicationRequest", "Meropenem").items() if k != "authoredOn"},
+     "required", "MedicationRequest.authoredOn"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("resource", "code", "expression"), [c[1:] for c in EVENT_ERRORS],
+                         ids=[c[0] for c in EVENT_ERRORS])  # fmt: skip
+def test_event_refusals(service: Service, resource: dict[str, Any], code: str, expression: str) -> None:
+    service.put_patient("pat1", age_years=70)
+    r = post_fhir(service, f"/fhir/{resource['resourceType']}", resource)
+    assert r.status_code == 422, r.text
+    (issue,) = _outcome(r.json())
+    assert (issue["code"], issue["expression"]) == (code, [expression])
+    assert _stored(service) == (0, 0)

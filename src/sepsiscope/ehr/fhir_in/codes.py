@@ -114,7 +114,11 @@ def _texts(concept: CodeableConcept | None) -> list[str]:
 
 
 def drug_of(concepts: list[CodeableConcept | None]) -> tuple[DrugClass, str]:
-    """The drug or fluid the concepts name (longest whole-word name match), or :class:`CodeProblem`."""
+    """The drug or fluid the concepts name, or :class:`CodeProblem`.
+
+    Names are matched as whole words; a name inside a longer name that also matched does not count
+    (piperacillin in piperacillin/tazobactam). Two different drugs left: ambiguous, refused.
+    """
     names = tables().names
     hits: dict[str, tuple[DrugClass, str]] = {}
     texts = [t for c in concepts for t in _texts(c)]
@@ -126,8 +130,8 @@ def drug_of(concepts: list[CodeableConcept | None]) -> tuple[DrugClass, str]:
     if not hits:
         raise CodeProblem("unknown", f"no antibiotic, vasoactive drug or IV fluid of events.toml is named in "
                           f"{texts or 'the medication (no display or text)'}", texts)  # fmt: skip
-    longest = max(len(n) for n in hits)
-    targets = {t for n, t in hits.items() if len(n) == longest}
+    kept = [n for n in hits if not any(n != other and n in other for other in hits)]  # "piperacillin" in a longer name
+    targets = {hits[n] for n in kept}
     if len(targets) > 1:
         raise CodeProblem("ambiguous", f"the medication names several drugs ({sorted(c for _, c in targets)})", texts)
     return targets.pop()
