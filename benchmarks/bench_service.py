@@ -42,7 +42,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, select, text
 
 from sepsiscope.service.db.models import PatientHour
-from sepsiscope.service.replay import ReplayPlan, ReplayResult, physionet_plan, replay
+from sepsiscope.service.replay import ReplayError, ReplayPlan, ReplayResult, physionet_plan, replay
 
 ROOT = Path(__file__).resolve().parents[1]
 SET_A = ROOT.parent / "shared" / "data" / "physionet2019" / "training_setA.zip"
@@ -150,7 +150,7 @@ def run_one(
     try:
         data_dir = folder / "data"
         token = _token(data_dir, database_url)
-        with _server(data_dir, database_url, args.workers) as (url, process, _log):
+        with _server(data_dir, database_url, args.workers) as (url, process, log):
             spy = None
             if args.py_spy:
                 out = Path(args.py_spy).with_stem(f"{Path(args.py_spy).stem}-{label}")
@@ -163,7 +163,11 @@ def run_one(
                 )  # fmt: skip
             cpu0 = _cpu_seconds(process.pid)
             with scoring_probe(url, token, database_url or f"sqlite:///{data_dir / 'sepsiscope.db'}") as lags:
-                result = replay(plan, url, token, clients=args.clients, time_limit_s=args.max_seconds)
+                try:
+                    result = replay(plan, url, token, clients=args.clients, time_limit_s=args.max_seconds)
+                except ReplayError:
+                    print(f"server log:\n{log.read_text(errors='replace')[-6000:]}", file=sys.stderr)
+                    raise
             cpu = _cpu_seconds(process.pid) - cpu0
             if spy is not None:
                 spy.send_signal(2)  # SIGINT: py-spy writes the profile and exits

@@ -160,7 +160,7 @@ def test_one_scorer_per_database(database_url: str) -> None:
 
 def test_group_commit_runs_waiting_requests_together_and_isolates_a_failure(service: Service) -> None:
     """Requests that queue behind a running one commit together; one that fails rolls back alone."""
-    writer = GroupWriter(service.ctx.sessions)
+    writer = GroupWriter(service.ctx.sessions, first=lambda session: None)
     writer.start()
     release = threading.Event()
     results: dict[int, Any] = {}

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from sepsiscope.model.artifact import ModelArtifact, load_default
+from sepsiscope.service import audit
 from sepsiscope.service.alert_rules import Rule, load_rules
 from sepsiscope.service.db.engine import make_engine, migrate, reader_factory, session_factory
 from sepsiscope.service.scorer import Scorer
@@ -44,7 +45,7 @@ class ServiceContext:
     writer: GroupWriter = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "writer", GroupWriter(self.sessions))
+        object.__setattr__(self, "writer", GroupWriter(self.sessions, first=audit.lock_head))
         object.__setattr__(self, "readers", reader_factory(self.engine))
         object.__setattr__(self, "scorer", Scorer(self.engine, self.sessions, self.artifact, self.rules, self.clock))
 

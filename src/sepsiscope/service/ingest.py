@@ -132,7 +132,7 @@ def store_observations(session: Session, items: list[ObservationIn]) -> Stored:
             continue
         fresh[key] = row
         earliest[row["patient_id"]] = min(row["time"], earliest.get(row["patient_id"], row["time"]))
-    pending.mark(session, earliest, now)  # queue rows first: every writer takes them before the audit head
+    pending.mark(session, earliest, now)
     if fresh:
         session.execute(insert(_OBSERVATIONS), list(fresh.values()))
     return Stored(len(fresh), duplicates, earliest)

@@ -10,8 +10,8 @@
   scored again from the newer writes' ``since``. A crash before the results commit leaves
   ``claimed_since`` in place, and the next claim starts from the earlier of the two.
 
-Rows are always taken in patient-id order (writers and scorer alike), so on PostgreSQL two
-transactions never wait for each other's queue rows in opposite orders.
+Rows are taken in patient-id order, after the audit chain's head (every writing transaction
+locks the head first), so on PostgreSQL no two transactions wait for each other in a cycle.
 """
 
 from __future__ import annotations

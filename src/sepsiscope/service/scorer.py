@@ -30,7 +30,7 @@ from sqlalchemy import Connection, Engine, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from sepsiscope.model.artifact import ModelArtifact
-from sepsiscope.service import monitor, pending
+from sepsiscope.service import audit, monitor, pending
 from sepsiscope.service.alert_rules import Rule
 from sepsiscope.service.db.models import PendingScore
 
@@ -42,7 +42,7 @@ IDLE_S = 0.25
 #: Shortest time from one round's start to the next while writes keep coming. Waiting lets
 #: the writes of that time gather into one round (one pass over their patients instead of one
 #: per write), which bounds the scorer's share of the CPU; the lag stays well under a second.
-ROUND_S = 0.15
+ROUND_S = 0.3
 
 
 class _Lease:
@@ -161,6 +161,9 @@ class Scorer:
                 return 0
             now = self.clock()
             with self.sessions.begin() as session:
+                if pending.count(session) == 0:  # idle: no lock taken
+                    return 0
+                audit.lock_head(session)  # as every writer: the head first, then queue rows
                 claims = pending.claim(session, self.batch)
                 if not claims:
                     return 0
@@ -184,7 +187,8 @@ class Scorer:
         since = {c.patient_id: c.since for c in claims if any(p.id == c.patient_id for p in patients)}
         assessment = monitor.assess(patients, observations, self.artifact, now, since)
         with self.sessions.begin() as session:
-            scored = set(pending.finish(session, claims))  # queue rows before the audit head, as writers
+            audit.lock_head(session)  # the head, then queue rows, then alerts: the order every writer keeps
+            scored = set(pending.finish(session, claims))
             monitor.write(session, assessment, self.artifact, self.rules, now)
         done = time.time()
         self.lags.extend(done - c.marked_at.timestamp() for c in claims if c.patient_id in scored)
@@ -192,6 +196,7 @@ class Scorer:
     def _postpone(self, claim: pending.Claim) -> None:
         """Send a patient whose scoring failed to the back of the queue (it keeps its hours)."""
         with self.sessions.begin() as session:
+            audit.lock_head(session)
             session.execute(update(PendingScore).where(PendingScore.patient_id == claim.patient_id)
                             .values(marked_at=self.clock()))  # fmt: skip
 

@@ -8,6 +8,10 @@ SAVEPOINT (a request whose batch is refused rolls back alone, and gets its error
 once, and only then wakes the requests, which reply 2xx. "2xx means committed" holds; the
 audit entries keep the order the writer ran the work in.
 
+Each transaction starts with ``first`` (the service locks the audit chain's head), so on
+PostgreSQL every writer takes its locks in one order: the head, then the queue rows, then
+the rest; two groups (of two worker processes) can then never wait for each other in a cycle.
+
 Without a running thread (a service used without its app, as in some tests), :meth:`run`
 does the work in the caller's own transaction.
 """
@@ -38,8 +42,10 @@ class _Job:
 class GroupWriter:
     """Runs write work for many requests in shared transactions (see the module docstring)."""
 
-    def __init__(self, sessions: sessionmaker[Session], max_group: int = MAX_GROUP) -> None:
-        self.sessions, self.max_group = sessions, max_group
+    def __init__(
+        self, sessions: sessionmaker[Session], first: Callable[[Session], object], max_group: int = MAX_GROUP
+    ) -> None:
+        self.sessions, self.first, self.max_group = sessions, first, max_group
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         #: Requests per commit, for the benchmark (the last ones).
@@ -61,6 +67,7 @@ class GroupWriter:
         """Do ``work`` in a transaction and return its result once that is committed; its error otherwise."""
         if self._thread is None:
             with self.sessions.begin() as session:
+                self.first(session)
                 return work(session)
         job = _Job(work)
         self._jobs.put(job)
@@ -92,6 +99,7 @@ class GroupWriter:
     def _commit(self, group: list[_Job]) -> None:
         try:
             with self.sessions.begin() as session:
+                self.first(session)
                 for job in group:
                     savepoint = session.begin_nested()
                     try:

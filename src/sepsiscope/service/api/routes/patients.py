@@ -52,12 +52,12 @@ def put_patient(patient_id: PatientId, body: PatientIn, who: Writer, ctx: Contex
     """Create or update a patient (age, sex, location, admission time); an update queues rescoring."""
     now = ctx.clock()
     with ctx.sessions.begin() as session:
-        if session.get(Patient, patient_id) is not None:  # age or admission time change every hour's inputs
-            first = session.scalar(select(func.min(Observation.time)).where(Observation.patient_id == patient_id))
-            if first is not None:  # queue rows before the audit head, as every writer does
-                pending.mark(session, {patient_id: first}, now)
-        audit.lock_head(session)
+        audit.lock_head(session)  # the head first, then queue rows: the order every writer keeps
         patient = session.get(Patient, patient_id)
+        if patient is not None:  # age or admission time change every hour's inputs
+            first = session.scalar(select(func.min(Observation.time)).where(Observation.patient_id == patient_id))
+            if first is not None:
+                pending.mark(session, {patient_id: first}, now)
         created = patient is None
         if patient is None:
             patient = Patient(id=patient_id, created_at=now)
