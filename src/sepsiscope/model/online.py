@@ -25,6 +25,7 @@ again.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -99,15 +100,16 @@ class OnlineRisk:
 
     def _check_hour(self, row: Row) -> int:
         hour = row.get("hour")
-        if not isinstance(hour, int | float) or isinstance(hour, bool) or np.isnan(hour):
+        if not isinstance(hour, numbers.Real) or isinstance(hour, bool) or np.isnan(float(hour)):
             raise ScoreInputError(f"the new row needs its hour (got {hour!r})")
+        value = float(hour)
         s = self.series
-        if s.n and hour <= s.hours[s.n - 1]:
+        if s.n and value <= s.hours[s.n - 1]:
             raise ScoreInputError(
                 f"hour {hour} is not after the last stored hour {s.hours[s.n - 1]:g}; "
                 "rebuild the state with OnlineRisk.from_history"
             )
-        return int(hour)
+        return int(value)
 
     def _advance(self, row: Row) -> dict[str, float]:
         """Take one row into the running state; its features by name (float64, NaN for missing)."""
@@ -163,7 +165,7 @@ def _number(value: object) -> float:
     """A cell as ``column_as_float`` reads it: None -> NaN, booleans -> 1.0 / 0.0."""
     if value is None:
         return np.nan
-    if isinstance(value, bool | int | float):
+    if isinstance(value, numbers.Real):  # bool, int, float and numpy scalars
         return float(value)
     raise ScoreInputError(f"expected a number, got {value!r}")
 
