@@ -15,7 +15,7 @@ per observation, and the load average at the start (the machine may be shared).
 
 Target (issue 10): >= 2,000 observations/s with p99 <= 100 ms on a 2-core machine.
 
-Run: .venv/bin/python benchmarks/bench_service.py [--patients 1000] [--clients 4] [--workers 2]
+Run: .venv/bin/python benchmarks/bench_service.py [--patients 1000] [--clients 4] [--workers 1]
      [--max-seconds S] [--py-spy OUT.svg|OUT.json|OUT.txt]   (py-spy flame graph, speedscope or
      collapsed stacks of the server while it runs; BENCH_PYSPY_GIL=1 samples only the thread
      holding the GIL; py-spy is not a project dependency)
@@ -262,7 +262,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--patients", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--workers", type=int, default=2, help="server processes (1: sepsiscope serve)")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (1: sepsiscope serve)")
     parser.add_argument("--max-seconds", type=float, default=None, help="stop each replay after this long")
     parser.add_argument("--py-spy", default=None, help="write a py-spy flame graph of the server (OUT.svg)")
     parser.add_argument("--skip-sqlite", action="store_true")
