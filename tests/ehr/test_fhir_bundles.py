@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -183,3 +184,15 @@ def test_scoring_from_fhir_equals_scoring_from_the_json_api(service: Service) ->
     json_side, fhir_side = _picture(service, "json-1"), _picture(service, "fhir-1")
     assert json_side["detail"]["risk"]["probability"] is not None and len(json_side["timeline"]) == 8
     assert fhir_side == json_side
+
+
+def test_concurrent_resends_store_once(service: Service) -> None:
+    """Four feeds resend the same conditional create at once: every reply 2xx, one value stored."""
+    service.put_patient("pat1", age_years=70)
+    body = bundle("transaction", entry(_identified(44), ifNoneExist="identifier=urn:oid:1.2.3|obs-77"))
+    with ThreadPoolExecutor(4) as pool:
+        replies = list(pool.map(lambda _: post_fhir(service, "/fhir", body), range(4)))
+    assert [r.status_code for r in replies] == [200] * 4, [r.text for r in replies]
+    statuses = sorted(r.json()["entry"][0]["response"]["status"] for r in replies)
+    assert statuses == ["200 OK"] * 3 + ["201 Created"]
+    assert _count(service) == 1

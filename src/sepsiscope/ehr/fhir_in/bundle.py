@@ -13,17 +13,36 @@ request's order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from http import HTTPStatus
 from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from sepsiscope.ehr.fhir_in.mapped import Mapped, Scope
 from sepsiscope.ehr.fhir_in.parse import Entry, bundle_entries, condition, map_resource
 from sepsiscope.ehr.fhir_in.store import Written, write
 from sepsiscope.ehr.outcome import FhirError, Issue, error, outcome
 from sepsiscope.service.context import ServiceContext
+
+#: Tries of one write: two requests resending the same new ids at once can collide on the unique id;
+#: the loser runs again and finds them stored (duplicates, or 409 if different), as the JSON API does.
+ATTEMPTS = 3
+
+
+def committed(ctx: ServiceContext, work: Callable[[Session], list[Written]]) -> list[Written]:
+    """Run ``work`` in one transaction and commit it (a :class:`FhirError` inside rolls it all back)."""
+    for attempt in range(ATTEMPTS):
+        try:
+            with ctx.sessions.begin() as session:
+                return work(session)
+        except IntegrityError:
+            if attempt == ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def status_line(status: int) -> str:
@@ -69,8 +88,8 @@ def transaction(ctx: ServiceContext, actor: str, bundle: Bundle) -> dict[str, An
             errors.append(_at(e, entry.index))
     if errors:
         raise FhirError(_overall(errors), [i for e in sorted(errors, key=_first_index) for i in e.issues])
-    with ctx.sessions.begin() as session:  # a FhirError from the service side rolls back everything
-        written = write(session, ctx, actor, [(e.index, e.where, m) for e, m in mapped], "fhir.transaction")
+    items = [(e.index, e.where, m) for e, m in mapped]
+    written = committed(ctx, lambda session: write(session, ctx, actor, items, "fhir.transaction"))
     ctx.scorer.notify()
     notes = {e.index: m.notes for e, m in mapped}
     by_index = {w.index: _written(w, notes[w.index]) for w in written}
@@ -89,8 +108,8 @@ def batch(ctx: ServiceContext, actor: str, bundle: Bundle) -> dict[str, Any]:
     for entry in entries:
         try:
             m = _map(entry, patients)
-            with ctx.sessions.begin() as session:
-                (w,) = write(session, ctx, actor, [(entry.index, entry.where, m)], "fhir.batch.entry")
+            one = [(entry.index, entry.where, m)]
+            (w,) = committed(ctx, lambda session: write(session, ctx, actor, one, "fhir.batch.entry"))  # noqa: B023
             ctx.scorer.notify()
             replies[entry.index] = _written(w, m.notes)
         except FhirError as e:
@@ -104,8 +123,7 @@ def single(ctx: ServiceContext, actor: str, resource: Any, if_none_exist: str | 
     rtype = resource.get_resource_type()
     key = f"id={logical_id}" if logical_id else condition(if_none_exist, "If-None-Exist")
     m = map_resource(resource, Scope(rtype, key), logical_id)
-    with ctx.sessions.begin() as session:
-        (w,) = write(session, ctx, actor, [(-1, rtype, m)], f"fhir.{rtype}")
+    (w,) = committed(ctx, lambda session: write(session, ctx, actor, [(-1, rtype, m)], f"fhir.{rtype}"))
     ctx.scorer.notify()
     reply = _written(w, m.notes)
     issues = reply["response"]["outcome"]
