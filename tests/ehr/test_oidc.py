@@ -15,6 +15,7 @@ from joserfc.jwk import KeySet, RSAKey
 from sepsiscope.app import create_app
 from sepsiscope.ehr.cds.tokens import JwksCache
 from sepsiscope.ehr.oidc import OidcVerifier
+from sepsiscope.errors import UsageError
 from sepsiscope.service.context import start
 from sepsiscope.service.settings import Settings
 
@@ -98,3 +99,22 @@ def test_refused_tokens_are_401(app_client: TestClient, claims: dict[str, Any]) 
 def test_settings_need_issuer_and_audience_together() -> None:
     with pytest.raises(ValueError, match="together"):
         Settings(oidc_issuer=ISSUER)
+
+
+def test_a_role_map_to_an_unknown_role_stops_the_start(tmp_path: Any) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", oidc_issuer=ISSUER, oidc_audience=AUDIENCE,
+                        oidc_roles={"icu-nurse": "superuser"})  # fmt: skip
+    ctx = start(settings)
+    try:
+        with pytest.raises(UsageError, match="superuser"):
+            create_app(ctx)
+    finally:
+        ctx.engine.dispose()
+
+
+def test_ehr_settings_read_json_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SEPSISCOPE_CDS_ISSUERS", '{"https://ehr.example": "https://ehr.example/jwks.json"}')
+    monkeypatch.setenv("SEPSISCOPE_PUBLIC_URL", "https://sepsiscope.example/")
+    s = Settings()
+    assert s.cds_issuers == {"https://ehr.example": "https://ehr.example/jwks.json"}
+    assert s.resolved_public_url == "https://sepsiscope.example"

@@ -78,6 +78,7 @@ def serve(
                          public_url=public_url)  # fmt: skip
     try:
         ctx = start(settings)
+        app = create_app(ctx)  # a bad EHR/OIDC setting stops here, with its message
     except SepsiscopeError as e:
         raise fail(str(e), exit_code(e)) from None
     base = f"http://{settings.host}:{settings.port}"
@@ -85,7 +86,7 @@ def serve(
               f"checker {base}/check; database {ctx.engine.url.render_as_string(hide_password=True)} "
               "(Ctrl+C to stop)", highlight=False, soft_wrap=True)  # fmt: skip
     uvicorn.run(
-        create_app(ctx), host=settings.host, port=settings.port, access_log=False, log_level="warning",
+        app, host=settings.host, port=settings.port, access_log=False, log_level="warning",
         server_header=False, timeout_graceful_shutdown=5,
     )  # fmt: skip
 

@@ -24,6 +24,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 
 from sepsiscope.ehr.cds.tokens import JwksCache, TokenRefused
+from sepsiscope.errors import UsageError
 from sepsiscope.service.auth import ROLES, Principal
 from sepsiscope.service.settings import Settings
 
@@ -40,6 +41,9 @@ class OidcVerifier:
         self.settings, self.http, self.jwks = settings, http, jwks
         self.issuer, self.audience = settings.oidc_issuer, settings.oidc_audience
         self._jwks_url = settings.oidc_jwks_url
+        unknown = sorted(set(settings.oidc_roles.values()) - set(ROLES))
+        if unknown:
+            raise UsageError(f"oidc_roles maps to {unknown}, which are not service roles; use {', '.join(ROLES)}")
 
     def jwks_url(self) -> str:
         """The JWKS URL: configured, or discovered once from the issuer's OpenID configuration."""
