@@ -37,7 +37,7 @@ def test_ehr_routes_never_fail_and_keep_their_contract(cds: Service, ehr: FakeEh
     septic(cds)
     schema = schemathesis.openapi.from_asgi("/openapi.json", cds.client.app)
     ops = [op for op in (r.ok() for r in schema.get_all_operations()) if op.path.startswith(("/fhir", "/cds-services"))]
-    assert len(ops) == 6
+    assert len(ops) == 7
 
     for operation in ops:
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from sqlalchemy import func, select
 
@@ -279,3 +280,10 @@ def test_event_refusals(service: Service, resource: dict[str, Any], code: str, e
     (issue,) = _outcome(r.json())
     assert (issue["code"], issue["expression"]) == (code, [expression])
     assert _stored(service) == (0, 0)
+
+
+def test_capability_statement(service: Service) -> None:
+    r = service.client.get("/fhir/metadata")
+    assert r.status_code == 200 and r.headers["content-type"].startswith(FHIR_JSON)
+    cap = CapabilityStatement.model_validate(r.json())
+    assert {res.type for res in cap.rest[0].resource} >= {"Observation", "Patient", "MedicationAdministration"}

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from fhir.resources.R4B.bundle import Bundle
 from starlette.concurrency import run_in_threadpool
 
+from sepsiscope.ehr.capability import capability_statement
 from sepsiscope.ehr.fhir_in.bundle import batch, not_a_bundle, single, transaction
 from sepsiscope.ehr.fhir_in.parse import ACCEPTED, load_json, parse_resource
 from sepsiscope.ehr.outcome import FHIR_JSON, error, fhir_response
@@ -36,6 +37,12 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 }  # fmt: skip
 ResourceType = Annotated[str, Path(pattern="^(" + "|".join(ACCEPTED) + ")$")]
 LogicalId = Annotated[str, Path(pattern=r"^[A-Za-z0-9\-.]{1,64}$")]
+
+
+@router.get("/metadata", responses={200: {**_OUTCOME, "description": "CapabilityStatement"}})
+def metadata(ctx: ContextDep) -> JSONResponse:
+    """What this FHIR endpoint takes (no token needed, as FHIR servers publish it)."""
+    return fhir_response(capability_statement(f"{ctx.settings.resolved_public_url}/fhir"))
 
 
 async def _body(request: Request) -> dict[str, Any]:
