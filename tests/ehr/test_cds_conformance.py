@@ -30,6 +30,7 @@ REQUEST: list[tuple[str, bool, Any, int]] = [
     ("context.patientId", True, None, 422),  # patient-view context: userId, patientId required
     ("fhirServer", False, None, 200),  # no server: prefetch only (missing keys named on the card)
     ("fhirServer", False, "ftp://ehr.example/fhir", 422),  # a URL of the FHIR server
+    ("fhirServer", False, "http://ehr.example/fhir", 422),  # the access token travels only over TLS
     ("fhirAuthorization", False, None, 200),
     ("fhirAuthorization.token_type", True, "MAC", 422),  # fixed value: Bearer
     ("fhirAuthorization.access_token", True, None, 422),

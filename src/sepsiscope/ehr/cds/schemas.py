@@ -29,7 +29,7 @@ class HookRequest(BaseModel):
 
     hook: Annotated[str, Field(min_length=1, max_length=64)]
     hookInstance: Annotated[str, Field(min_length=1, max_length=128, pattern=_NO_NUL)]  # noqa: N815 - CDS Hooks field name
-    fhirServer: Annotated[str, Field(max_length=500, pattern=r"^https?://")] | None = None  # noqa: N815
+    fhirServer: Annotated[str, Field(max_length=500, pattern=r"^https://")] | None = None  # noqa: N815
     fhirAuthorization: FhirAuthorization | None = None  # noqa: N815
     context: dict[str, Any]
     prefetch: dict[str, Any] | None = None
