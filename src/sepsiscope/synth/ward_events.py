@@ -9,7 +9,8 @@ the antibiotic, no fluids. None of it is a model of real practice.
 
 Per septic patient, in minutes after ward hour 0 (the table's hour ``h`` is minute ``60 h``):
 
-* recognition: ``onset_hour`` plus 20–180 minutes;
+* recognition: from 90 minutes before ``onset_hour`` (infection suspected before the
+  SOFA rise: then time zero is the suspicion) to 120 minutes after it (recognised late);
 * blood culture drawn 0–50 minutes after recognition (in one patient in four, 10–40 minutes
   *after* the antibiotic instead: the order the bundle asks for is broken);
 * antibiotic ordered 5–30 minutes after recognition and given 15–150 minutes after the
@@ -58,7 +59,7 @@ def ward_care_events(truth: pl.DataFrame, base: datetime, *, seed: int = 0) -> p
         def at(minutes: float) -> datetime:
             return base + timedelta(minutes=round(minutes))
 
-        seen = 60 * int(rec["onset_hour"]) + rng.uniform(20, 180)
+        seen = 60 * int(rec["onset_hour"]) + rng.uniform(-90, 120)
         ordered = seen + rng.uniform(5, 30)
         given = ordered + rng.uniform(15, 150)
         culture = given + rng.uniform(10, 40) if rng.random() < 0.25 else seen + rng.uniform(0, 50)
