@@ -11,9 +11,10 @@ import pytest
 from sepsiscope.scores.bundles import bundle_status, time_zero
 from sepsiscope.scores.sepsis3 import SofaHour
 from sepsiscope.service.api.schemas import ObservationOut
+from sepsiscope.service.clinical_events import sofa_series
 from sepsiscope.service.db.models import Event as EventRow
 from sepsiscope.variables.events import validate_event
-from sepsiscope.ward.bundle import canonical_events, checklist, sofa_series
+from sepsiscope.ward.bundle import canonical_events, checklist
 from sepsiscope.ward.sparkline import HEIGHT, PAD, WIDTH, sparkline
 
 T = datetime(2026, 12, 5, 0, 0, tzinfo=UTC)

@@ -13,12 +13,8 @@ events of ``variables/events.toml``, to the one definition of each step
    (:func:`sepsiscope.scores.bundles.bundle_status`): each element applicable or not, met,
    open (due later) or not met, with its deadline.
 
-How API events become canonical ones: an antibiotic given is an ``antibiotic`` (drug, route),
-an order an ``antibiotic_order``, a culture a ``culture`` of its specimen (blood unless named),
-a bolus a ``fluid`` (volume in mL), and a vasopressor's start and stop one ``vasopressor`` run
-(a new start of the same drug ends the run before it: a rate change). Lactate, blood pressure
-and weight observations are ``measurement`` events; the admission time is an ``encounter``.
-Ventilation is not used by these rules and is not converted.
+How API events become canonical ones is the service's one mapping
+(``sepsiscope.service.clinical_events``), which the CDS Hooks cards use too.
 """
 
 from __future__ import annotations
@@ -29,13 +25,11 @@ from datetime import datetime, timedelta
 
 from sepsiscope.scores.bundles import BundleReport, Element, bundle_status, time_zero
 from sepsiscope.scores.sepsis3 import Episode, SofaHour, earliest, onset, suspected_infection
+from sepsiscope.service import clinical_events as service_events
 from sepsiscope.service.api.schemas import ObservationOut
 from sepsiscope.service.db.models import Event as EventRow
 from sepsiscope.variables.events import Event
 
-#: Observations the bundle rules read as measurements (§4.1: lactate, SBP, MAP, weight).
-MEASURED = ("lactate", "sbp", "map", "weight_kg")
-HOUR = timedelta(hours=1)
 #: Each element in words (what to do; the applicability and windows are the rule's own).
 ELEMENT_TEXT = {
     "lactate": "Measure lactate",
@@ -69,40 +63,18 @@ class Checklist:
     steps: list[Step]
 
 
+def _arrival(row: EventRow) -> tuple[datetime, int]:
+    return row.time, row.seq
+
+
 def canonical_events(rows: Sequence[EventRow], observations: Sequence[ObservationOut],
                      admitted_at: datetime | None) -> list[Event]:  # fmt: skip
-    """The patient's stored events and measurements as canonical events (see the module text)."""
-    out: list[Event] = []
-    running: dict[str, tuple[EventRow, int]] = {}
-    for r in sorted(rows, key=lambda r: (r.time, r.seq)):
-        if r.kind == "antibiotic_given" and r.drug:
-            out.append(Event(r.time, "antibiotic", r.drug, route=r.route))
-        elif r.kind == "antibiotic_ordered" and r.drug:
-            out.append(Event(r.time, "antibiotic_order", r.drug, route=r.route))
-        elif r.kind == "blood_culture_drawn":
-            out.append(Event(r.time, "culture", r.specimen or "blood"))
-        elif r.kind == "fluid_bolus" and r.fluid:
-            out.append(Event(r.time, "fluid", r.fluid, value=r.volume_ml, unit="mL", route=r.route))
-        elif r.kind in ("vasopressor_started", "vasopressor_stopped") and r.drug:
-            before = running.pop(r.drug, None)
-            if before is not None:  # ends the run before it (a stop, or a new rate)
-                start, index = before
-                out[index] = Event(start.time, "vasopressor", start.drug or "", value=start.rate,
-                                   unit=start.rate_unit, end=r.time)  # fmt: skip
-            if r.kind == "vasopressor_started":
-                running[r.drug] = (r, len(out))
-                out.append(Event(r.time, "vasopressor", r.drug, value=r.rate, unit=r.rate_unit))
-    for o in observations:
-        if o.variable in MEASURED and isinstance(o.value, (int, float)) and not isinstance(o.value, bool):
-            out.append(Event(o.time, "measurement", o.variable, value=float(o.value)))
-    if admitted_at is not None:
-        out.append(Event(admitted_at, "encounter", "hospital_admission"))
-    return sorted(out, key=lambda e: (e.time, e.kind, e.code))
-
-
-def sofa_series(hours: Sequence[tuple[datetime, object]]) -> list[SofaHour]:
-    """The timeline's SOFA as the §3.3 series, each hour labelled by its end (§3.1)."""
-    return [SofaHour(start + HOUR, int(total) if isinstance(total, (int, float)) else None) for start, total in hours]
+    """The patient's stored events (in arrival order within a minute) and measurements as canonical
+    events, by the service's one mapping (``service.clinical_events``)."""
+    measured = [(o.time, o.variable, float(o.value)) for o in observations
+                if isinstance(o.value, (int, float)) and not isinstance(o.value, bool)]  # fmt: skip
+    in_order: list[EventRow] = sorted(rows, key=_arrival)
+    return service_events.canonical_events(in_order, measured, admitted_at)
 
 
 def checklist(events: Sequence[Event], sofa: Sequence[SofaHour], now: datetime) -> Checklist:

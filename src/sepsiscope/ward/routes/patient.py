@@ -16,9 +16,10 @@ from sepsiscope.service import audit
 from sepsiscope.service.api.errors import ApiError
 from sepsiscope.service.api.routes.alerts import list_alerts
 from sepsiscope.service.api.routes.patients import get_observations, get_patient, get_timeline
+from sepsiscope.service.clinical_events import sofa_series
 from sepsiscope.ward import read
 from sepsiscope.ward.access import service, viewer
-from sepsiscope.ward.bundle import canonical_events, checklist, sofa_series
+from sepsiscope.ward.bundle import canonical_events, checklist
 from sepsiscope.ward.charts import VITALS, chart_data, event_text, unit_text
 from sepsiscope.ward.routes.alerts import done_message
 from sepsiscope.ward.templating import render
