@@ -106,7 +106,6 @@ def token_create(
 ) -> None:
     """Make a token for ROLE and print it as the last line (it is stored only as a hash)."""
     from sepsiscope.service import audit
-    from sepsiscope.service.auth import create_token
     from sepsiscope.service.db.engine import make_engine, migrate, session_factory
 
     settings = _settings(data_dir=data_dir, database_url=database_url)
@@ -114,10 +113,7 @@ def token_create(
     try:
         migrate(engine)
         with session_factory(engine).begin() as session:
-            row, token = create_token(session, role, name)
-            audit.append(
-                session, "cli:token-create", "token.created", f"token/{row.id}", {"name": row.name, "role": role}
-            )
+            row, token = audit.issue_token(session, role, name, "cli:token-create")
     except SepsiscopeError as e:
         raise fail(str(e), exit_code(e)) from None
     finally:

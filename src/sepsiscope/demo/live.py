@@ -161,7 +161,6 @@ def start_live(options: LiveOptions) -> tuple[LiveWard, ReplayPlan]:
 
     from sepsiscope.app import create_app
     from sepsiscope.service import audit
-    from sepsiscope.service.auth import create_token
     from sepsiscope.service.context import start
     from sepsiscope.service.replay import synthetic_plan
     from sepsiscope.service.settings import Settings
@@ -179,8 +178,7 @@ def start_live(options: LiveOptions) -> tuple[LiveWard, ReplayPlan]:
     tokens: dict[str, str] = {}
     with ctx.sessions.begin() as session:
         for role, name in TOKENS.items():
-            row, tokens[role] = create_token(session, role, name)
-            audit.append(session, "demo", "token.created", f"token/{row.id}", {"name": name, "role": role})
+            tokens[role] = audit.issue_token(session, role, name, "demo")[1]
     config = uvicorn.Config(
         create_app(ctx), host=options.host, port=options.port, access_log=False, log_level="warning",
         server_header=False, timeout_graceful_shutdown=5,

@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sepsiscope.service.db.models import AuditEntry, AuditHead
+from sepsiscope.service.auth import create_token
+from sepsiscope.service.db.models import ApiToken, AuditEntry, AuditHead
 
 GENESIS = "0" * 64
 
@@ -94,3 +95,10 @@ def verify(session: Session) -> Verification:
     if head is not None and (head.seq != checked or head.hash != prev):
         return Verification(checked, checked + 1, f"the head says {head.seq} entries but {checked} are chained")
     return Verification(checked)
+
+
+def issue_token(session: Session, role: str, name: str | None, actor: str) -> tuple[ApiToken, str]:
+    """Make a token for ``role`` and record who made it (``token.created``; never the token itself)."""
+    row, token = create_token(session, role, name)
+    append(session, actor, "token.created", f"token/{row.id}", {"name": row.name, "role": role})
+    return row, token
