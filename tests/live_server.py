@@ -87,3 +87,12 @@ def live_server(folder: Path, timeout_s: float = 30, args: Sequence[str] = ()) -
         except subprocess.TimeoutExpired:  # pragma: no cover
             process.kill()
             process.wait()
+
+
+def cli_token(data: Path, role: str) -> str:
+    """A token for ``role`` made by the real ``sepsiscope token create`` in ``data`` (its last line)."""
+    out = subprocess.run(
+        [sys.executable, "-m", "sepsiscope", "token", "create", "--role", role, "--data-dir", str(data)],
+        capture_output=True, text=True, check=True, cwd=REPO,
+    )  # fmt: skip
+    return out.stdout.strip().splitlines()[-1]

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,7 +26,7 @@ from sepsiscope.service.replay import (
 )
 from sepsiscope.synth import generate_ward
 from sepsiscope.synth.export import to_psv_folder
-from tests.live_server import REPO, live_server
+from tests.live_server import cli_token, live_server
 
 BASE = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -45,18 +43,10 @@ class Running:
             return json.loads(reply.read())
 
 
-def _token(data: Path, role: str) -> str:
-    out = subprocess.run(
-        [sys.executable, "-m", "sepsiscope", "token", "create", "--role", role, "--data-dir", str(data)],
-        capture_output=True, text=True, check=True, cwd=REPO,
-    )  # fmt: skip
-    return out.stdout.strip().splitlines()[-1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     folder = tmp_path_factory.mktemp("replay")
-    tokens = {role: _token(folder / "data", role) for role in ("integration", "nurse")}
+    tokens = {role: cli_token(folder / "data", role) for role in ("integration", "nurse")}
     with live_server(folder) as running:
         yield Running(running.url, tokens["integration"], tokens["nurse"])
 

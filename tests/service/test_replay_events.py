@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +12,7 @@ import pytest
 from sepsiscope.errors import UsageError
 from sepsiscope.io.events import EVENT_SCHEMA
 from sepsiscope.service.replay import plan_from_table, replay, synthetic_plan, with_events
-from tests.live_server import REPO, live_server
+from tests.live_server import cli_token, live_server
 
 BASE = datetime(2026, 3, 1, tzinfo=UTC)
 H = timedelta(hours=1)
@@ -61,17 +59,9 @@ def test_synthetic_care_events_stay_within_the_hours_sent() -> None:
     assert synthetic_plan(24, 20, seed=7, base=BASE).events == 0
 
 
-def _token(data: Path, role: str) -> str:
-    out = subprocess.run(
-        [sys.executable, "-m", "sepsiscope", "token", "create", "--role", role, "--data-dir", str(data)],
-        capture_output=True, text=True, check=True, cwd=REPO,
-    )  # fmt: skip
-    return out.stdout.strip().splitlines()[-1]
-
-
 def test_a_paced_replay_stores_every_event_once(tmp_path: Path) -> None:
     plan = synthetic_plan(16, 30, seed=7, base=BASE, care_events=True)
-    token = _token(tmp_path / "data", "integration")
+    token = cli_token(tmp_path / "data", "integration")
     with live_server(tmp_path) as running:
         result = replay(plan, running.url, token, clients=2, speed=200.0)
         assert result.events_sent == plan.events
