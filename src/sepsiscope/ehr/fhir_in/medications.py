@@ -69,12 +69,16 @@ def _given_time(adm: MedicationAdministration, where: str) -> tuple[datetime, da
     return start, end, f"{where}.effectivePeriod.start"
 
 
+def _check_status(status: str | None, stored: tuple[str, ...], where: str) -> None:
+    if status not in stored:
+        raise error("not-supported", f"{where}.status: {status!r} is not stored; send one of {', '.join(stored)}",
+                    f"{where}.status", status)  # fmt: skip
+
+
 def map_administration(adm: MedicationAdministration, scope: Scope) -> Mapped:
     """The service events of one MedicationAdministration."""
     where = scope.where
-    if adm.status not in GIVEN_STATUS:
-        raise error("not-supported", f"{where}.status: {adm.status!r} is not stored; send one of "
-                    f"{', '.join(GIVEN_STATUS)}", f"{where}.status", adm.status)  # fmt: skip
+    _check_status(adm.status, GIVEN_STATUS, where)
     check_key(scope.key, adm.identifier, where)
     cls, drug = medication(adm.medicationCodeableConcept, adm.medicationReference, adm.contained, where)
     patient = patient_of(adm.subject, scope, f"{where}.subject")
@@ -120,9 +124,7 @@ def map_administration(adm: MedicationAdministration, scope: Scope) -> Mapped:
 def map_request(req: MedicationRequest, scope: Scope) -> Mapped:
     """An antibiotic order (``antibiotic_ordered``) from one MedicationRequest."""
     where = scope.where
-    if req.status not in ORDER_STATUS:
-        raise error("not-supported", f"{where}.status: {req.status!r} is not stored; send one of "
-                    f"{', '.join(ORDER_STATUS)}", f"{where}.status", req.status)  # fmt: skip
+    _check_status(req.status, ORDER_STATUS, where)
     check_key(scope.key, req.identifier, where)
     cls, drug = medication(req.medicationCodeableConcept, req.medicationReference, req.contained, where)
     if cls != "antibiotic":
