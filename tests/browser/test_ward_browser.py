@@ -148,7 +148,8 @@ def test_no_session_no_patient_data(browser: Any, ward: WardServer) -> None:
     request = urllib.request.Request(f"{ward.url}/ward/rows", headers={"HX-Request": "true"})
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)
-    assert refused.value.code == 401 and refused.value.read() == b""
+    with refused.value as reply:  # an HTTPError holds the connection until closed
+        assert reply.code == 401 and reply.read() == b""
 
 
 def test_keyboard_only(browser: Any, ward: WardServer) -> None:

@@ -49,6 +49,13 @@ def _request(url: str, method: str, path: str, token: str, body: Any = None) -> 
 def _writer(url: str, token: str, k: int, acked: list[str], stop: threading.Event) -> None:
     parts = urlparse(url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        _burst(conn, token, k, acked, stop)
+    finally:
+        conn.close()  # also when the server died under us: no socket left for the collector
+
+
+def _burst(conn: http.client.HTTPConnection, token: str, k: int, acked: list[str], stop: threading.Event) -> None:
     hour = 0
     while not stop.is_set():
         ids = [f"w{k}-h{hour}-{v}" for v in ("heart_rate", "resp_rate", "spo2")]

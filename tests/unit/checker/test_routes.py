@@ -260,7 +260,8 @@ def test_real_server_logs_no_answers_and_sets_no_cookie(tmp_path) -> None:
         with urllib.request.urlopen(request, timeout=10) as response:
             body = response.read().decode()
             assert response.headers.get("Set-Cookie") is None
-        urllib.request.urlopen(f"{server.url}/check?lang=es", timeout=10).read()
+        with urllib.request.urlopen(f"{server.url}/check?lang=es", timeout=10) as response:
+            response.read()
         output = server.output()
     assert catalogue("en")("level.URGENT") in body
     for value in ("117.3", "38.64", "heart_rate", "POST /check", "lang=es", "GET /"):
