@@ -1,10 +1,12 @@
 """Set A parsed once and cached in /tmp (Parquet table, npz feature matrices) for model experiments.
 
-The zip is read in place; nothing is copied into the repository. Delete /tmp/sepsiscope-setA to rebuild.
+The zip is read in place; nothing is copied into the repository. Delete /tmp/sepsiscope-setA to rebuild
+(``SEPSISCOPE_SETA_CACHE`` names another directory, e.g. for features built by changed code).
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +18,7 @@ from sepsiscope.model.dataset import ModelData, features_matrix
 
 ROOT = Path(__file__).resolve().parents[1]
 SET_A = ROOT.parent / "shared" / "data" / "physionet2019" / "training_setA.zip"
-CACHE = Path("/tmp/sepsiscope-setA")
+CACHE = Path(os.environ.get("SEPSISCOPE_SETA_CACHE", "/tmp/sepsiscope-setA"))
 
 
 def table() -> pl.DataFrame:

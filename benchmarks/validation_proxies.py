@@ -21,6 +21,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -40,8 +41,12 @@ OUT = Path(os.environ.get("SEPSISCOPE_PROXIES_DIR", "/tmp/sepsiscope-proxies"))
 LAB_KEEP = 0.5
 
 
-def run(tag: str, features: str, config: TrainConfig, repeats: int, leave_out: bool = True) -> None:
-    """Every design for one configuration (ICU types left out only if ``leave_out``); per-row results saved."""
+def run(tag: str, features: str, config: TrainConfig, repeats: int, leave_out: bool = True, first: int = 0) -> None:
+    """Every design for one configuration (ICU types left out only if ``leave_out``); per-row results saved.
+
+    Repeats ``first`` .. ``first + repeats - 1`` (repeat r splits the patients with seed r), so a
+    later run can add repeats to an earlier one under the tag ``<tag>_r<first>``.
+    """
     OUT.mkdir(exist_ok=True)
     table = setA_cache.table()
     y = labels(table)
@@ -58,7 +63,7 @@ def run(tag: str, features: str, config: TrainConfig, repeats: int, leave_out: b
         saved[f"loio_{name}_prob"] = pooled([part], n, RULES[0])[0]
         saved[f"loio_{name}_rows"] = part.rows
         print(f"{tag}: left out {name} at {time.perf_counter() - t0:.0f} s", flush=True)
-    for r in range(repeats):
+    for r in range(first, first + repeats):
         parts = nested_cv(data.X, y, data.patient_id, data.features, config, folds=5, seed=r)
         prob, _, _ = pooled(parts, n, RULES[0])
         saved[f"nested{r}_prob"] = prob
@@ -76,7 +81,9 @@ def run(tag: str, features: str, config: TrainConfig, repeats: int, leave_out: b
         saved[f"nested{r}_rounds"] = np.array([p.rounds for p in parts])
         print(f"{tag}: repeat {r} done at {time.perf_counter() - t0:.0f} s", flush=True)
     np.savez_compressed(OUT / f"{tag}.npz", **saved)
-    (OUT / f"{tag}.json").write_text(json.dumps({"features": features, "config": repr(config), "repeats": repeats}))
+    (OUT / f"{tag}.json").write_text(
+        json.dumps({"features": features, "config": repr(config), "repeats": repeats, "first_repeat": first})
+    )
 
 
 def config_groups(features: str) -> tuple[str, ...]:
@@ -165,35 +172,60 @@ def with_composites(values: dict[str, float]) -> dict[str, float]:
 NOT_RANKED = ("nested CV, fold sd (repeat 0)", "nested CV, alerts per patient-day")
 
 
+def _repeat_runs(tag: str) -> dict[int, np.lib.npyio.NpzFile]:
+    """Repeat number -> saved run, for ``tag`` and the runs that added repeats to it (``<tag>_r<k>``)."""
+    out: dict[int, np.lib.npyio.NpzFile] = {}
+    for path in [OUT / f"{tag}.npz", *sorted(OUT.glob(f"{tag}_r[0-9]*.npz"))]:
+        z = np.load(path)
+        for key in z.files:
+            if key.startswith("thin") and key.endswith("_prob"):
+                out[int(key[len("thin") : -len("_prob")])] = z
+    return out
+
+
 def candidates(a: SetA, tags: list[str], baseline: str, rule: str) -> None:
     """The chosen proxy (nested CV, labs thinned) for candidate runs beside the baseline run, per fold.
 
-    A candidate beats the baseline only if its mean gain over the 5 outer folds (same patients
-    in both) exceeds the fold spread (sd over folds of the candidate's thinned-lab utility).
+    Every repeat both runs have is used (repeat r: 5 outer folds split with seed r, the same
+    patients in both runs). A candidate beats the baseline only if its mean gain over all outer
+    folds exceeds the fold spread (sd over folds of the candidate's thinned-lab utility). The
+    paired t statistic of the per-fold gains (mean / (sd / sqrt(n))) is printed beside it.
     """
-    folds = patient_folds(a.pid, 5, 0)
-    parts = [np.flatnonzero(folds == k) for k in range(5)]
+    base_runs = _repeat_runs(baseline)
 
-    def per_fold(z: np.lib.npyio.NpzFile, key: str) -> np.ndarray:
-        return np.array([a.utility(z[key], rows) for rows in parts])
+    def per_fold(runs: dict[int, np.lib.npyio.NpzFile], r: int, key: str) -> np.ndarray:
+        folds = patient_folds(a.pid, 5, r)
+        return np.array([a.utility(runs[r][key.format(r=r)], np.flatnonzero(folds == k)) for k in range(5)])
 
-    base = np.load(OUT / f"{baseline}.npz")
-    base_thin = per_fold(base, f"thin0_{rule}")
-    print(f"threshold rule: {rule}; repeat 0, 5 outer folds; baseline {baseline}")
-    print("| run | labs thinned 0.5: utility | fold sd | gain vs baseline (sd of gain) | nested utility | "
-          "nested AUROC | thinned AUROC | alerts/pt-day | rounds (outer folds) |")  # fmt: skip
+    print(f"threshold rule: {rule}; baseline {baseline}; repeats {sorted(base_runs)}")
+    print("| run | repeats | labs thinned 0.5: utility | fold sd | gain vs baseline (sd of gain) | paired t | "
+          "nested utility | nested AUROC | thinned AUROC | alerts/pt-day | rounds (outer folds) |")  # fmt: skip
     for tag in [baseline, *tags]:
-        z = np.load(OUT / f"{tag}.npz")
-        thin = per_fold(z, f"thin0_{rule}")
-        gain = thin - base_thin
-        rounds = z["nested0_rounds"].tolist() if "nested0_rounds" in z.files else "-"
-        thin_auroc = metrics.auroc(a.y, z["thin0_prob"]) if "thin0_prob" in z.files else float("nan")
+        runs = _repeat_runs(tag)
+        reps = sorted(set(runs) & set(base_runs))
+        thin = np.concatenate([per_fold(runs, r, f"thin{{r}}_{rule}") for r in reps])
+        gain = thin - np.concatenate([per_fold(base_runs, r, f"thin{{r}}_{rule}") for r in reps])
+        t = gain.mean() / (gain.std(ddof=1) / np.sqrt(len(gain))) if gain.any() else float("nan")
+        m = _repeat_means(a, runs, reps, rule)
         print(
-            f"| {tag} | {a.utility(z[f'thin0_{rule}']):.3f} | {thin.std(ddof=1):.3f} | "
-            f"{gain.mean():+.3f} ({gain.std(ddof=1):.3f}) | {a.utility(z[f'nested0_{rule}']):.3f} | "
-            f"{metrics.auroc(a.y, z['nested0_prob']):.3f} | {thin_auroc:.3f} | "
-            f"{metrics.alerts_per_patient_day(z[f'nested0_{rule}']):.2f} | {rounds} |"
+            f"| {tag} | {len(reps)} | {m['thin']:.3f} | {thin.std(ddof=1):.3f} | "
+            f"{gain.mean():+.3f} ({gain.std(ddof=1):.3f}) | {t:+.1f} | {m['nested']:.3f} | {m['auroc']:.3f} | "
+            f"{m['thin_auroc']:.3f} | {m['alerts']:.2f} | {m['rounds']} |"
         )
+
+
+def _repeat_means(a: SetA, runs: dict[int, np.lib.npyio.NpzFile], reps: list[int], rule: str) -> dict[str, Any]:
+    """One run's figures, averaged over the repeats ``reps``."""
+    z = [(r, runs[r]) for r in reps]
+    rounds = [v for r, run in z if f"nested{r}_rounds" in run.files for v in run[f"nested{r}_rounds"].tolist()]
+    return {
+        "thin": np.mean([a.utility(run[f"thin{r}_{rule}"]) for r, run in z]),
+        "nested": np.mean([a.utility(run[f"nested{r}_{rule}"]) for r, run in z]),
+        "auroc": np.mean([metrics.auroc(a.y, run[f"nested{r}_prob"]) for r, run in z]),
+        "thin_auroc": np.mean([metrics.auroc(a.y, run[f"thin{r}_prob"]) for r, run in z]),
+        "alerts": np.mean([metrics.alerts_per_patient_day(run[f"nested{r}_{rule}"]) for r, run in z]),
+        "rounds": f"{min(rounds)}-{max(rounds)}" if rounds else "-",
+    }
 
 
 def main() -> None:
@@ -203,6 +235,7 @@ def main() -> None:
     r.add_argument("features")
     r.add_argument("--tag")
     r.add_argument("--repeats", type=int, default=2)
+    r.add_argument("--first-repeat", type=int, default=0, help="add repeats to an earlier run (tag <tag>_r<k>)")
     r.add_argument("--set", action="append", default=[], help="TrainConfig field=value (repeatable)")
     r.add_argument("--nested-only", action="store_true", help="skip leave-one-ICU-type-out (candidates)")
     rep = sub.add_parser("report")
@@ -221,7 +254,7 @@ def main() -> None:
             current = getattr(config, key)
             cast = (lambda v: v.lower() in ("1", "true", "yes")) if isinstance(current, bool) else type(current)
             config = replace(config, **{key: cast(value) if current is not None else float(value)})
-        run(args.tag or args.features, args.features, config, args.repeats, leave_out=not args.nested_only)
+        run(args.tag or args.features, args.features, config, args.repeats, not args.nested_only, args.first_repeat)
         return
     a = SetA()
     if args.cmd == "candidates":
