@@ -29,3 +29,10 @@ def test_unknown_options_and_bad_ports_are_refused() -> None:
         Settings(port=0)
     with pytest.raises(ValidationError):
         Settings(colour="red")  # type: ignore[call-arg]
+
+
+def test_every_setting_is_documented() -> None:
+    """docs/service.md's settings table names the environment variable of every Settings field."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "service.md").read_text(encoding="utf-8")
+    missing = [f for f in Settings.model_fields if f"`SEPSISCOPE_{f.upper()}`" not in text]
+    assert not missing, f"docs/service.md does not document {missing}"
