@@ -92,17 +92,27 @@ def _stay_mean(values: FloatArray, start: np.ndarray) -> FloatArray:
         return np.where(n > 0, s / n, np.nan)
 
 
+#: What the features mean: bumped whenever a feature's definition changes, so a model trained on
+#: other definitions refuses to load instead of scoring silently wrong inputs. 2: stay extremes
+#: are carried over the hours without a measurement (1 left them empty there).
+FEATURES_VERSION = 2
+
 #: Labs whose worst value so far in the stay is a feature (markers of organ dysfunction).
 STAY_EXTREME_LABS = ("lactate", "creatinine", "bilirubin_total", "wbc", "platelets", "bun", "hco3", "ph")
 
 
-def _stay_extreme(values: FloatArray, start: np.ndarray, largest: bool) -> FloatArray:
-    """Running maximum (or minimum) of the measurements since the start of the stay (NaN where unmeasured)."""
-    return segment_running_extreme(values, start, largest)
+def _stay_extreme(values: FloatArray, hours: FloatArray, start: np.ndarray, largest: bool) -> FloatArray:
+    """Highest (or lowest) measurement of the stay so far, on every hour from the first measurement on.
+
+    NaN only before the variable was first measured: an hour without a new measurement keeps the
+    stay's extreme (features version 2; version 1 left those hours empty, which made the feature
+    say "measured this hour" more than "worst value so far").
+    """
+    return carry_forward(segment_running_extreme(values, start, largest), hours, start, None)
 
 
 def _physiology(
-    raw: dict[str, FloatArray], last: dict[str, FloatArray], start, w: dict[int, Window], out: dict
+    raw: dict[str, FloatArray], last: dict[str, FloatArray], hours, start, w: dict[int, Window], out: dict
 ) -> None:
     w6, w12, w24 = w[6], w[12], w[24]
     for v in VITALS:
@@ -114,12 +124,11 @@ def _physiology(
         out[f"{v}__min24"], out[f"{v}__max24"] = w24.min(x), w24.max(x)
         out[f"{v}__delta6"] = last[v] - last[v][w6.first]
         out[f"{v}__vs_stay"] = last[v] - _stay_mean(x, start)
-        out[f"{v}__stay_max"], out[f"{v}__stay_min"] = _stay_extreme(x, start, True), _stay_extreme(x, start, False)
+        out[f"{v}__stay_max"] = _stay_extreme(x, hours, start, True)
+        out[f"{v}__stay_min"] = _stay_extreme(x, hours, start, False)
     for v in STAY_EXTREME_LABS:
-        out[f"{v}__stay_max"], out[f"{v}__stay_min"] = (
-            _stay_extreme(raw[v], start, True),
-            _stay_extreme(raw[v], start, False),
-        )
+        out[f"{v}__stay_max"] = _stay_extreme(raw[v], hours, start, True)
+        out[f"{v}__stay_min"] = _stay_extreme(raw[v], hours, start, False)
         out[f"{v}__min24"], out[f"{v}__max24"] = w24.min(raw[v]), w24.max(raw[v])
     for v in LABS:
         out[v] = last[v]
@@ -147,7 +156,7 @@ def build_features(table: pl.DataFrame, groups: Sequence[str] = ("physiology",))
     out: dict[str, FloatArray] = {}
     windows = {h: Window(rows.hours, rows.start, window_first(rows.hours, rows.start, h)) for h in (6, 12, 24)}
     if "physiology" in spec.groups:
-        _physiology(raw, last, rows.start, windows, out)
+        _physiology(raw, last, rows.hours, rows.start, windows, out)
         scored = score_table(rows.frame)
         for c in SCORE_COLUMNS:
             out[c] = scored.get_column(c).cast(pl.Float64).fill_null(np.nan).to_numpy()

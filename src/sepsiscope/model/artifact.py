@@ -17,6 +17,7 @@ import lightgbm as lgb
 import numpy as np
 
 from sepsiscope.errors import ModelArtifactError
+from sepsiscope.features.build import FEATURES_VERSION
 from sepsiscope.model.abstain import Abstention
 
 FORMAT_VERSION = 1
@@ -57,6 +58,7 @@ class ModelArtifact:
         self.booster.save_model(str(out / "model.txt"))
         meta = {
             "format_version": FORMAT_VERSION,
+            "features_version": FEATURES_VERSION,
             "features": self.features,
             "feature_groups": self.feature_groups,
             "calibration": asdict(self.calibration),
@@ -80,6 +82,12 @@ class ModelArtifact:
             raise ModelArtifactError(f"{src}: not a sepsiscope model directory ({exc})") from None
         if meta.get("format_version") != FORMAT_VERSION:
             raise ModelArtifactError(f"{src}: model format {meta.get('format_version')} != {FORMAT_VERSION}")
+        trained_on = meta.get("features_version", 1)  # written from version 2 on
+        if trained_on != FEATURES_VERSION:
+            raise ModelArtifactError(
+                f"{src}: trained on features version {trained_on}, but this sepsiscope computes version "
+                f"{FEATURES_VERSION} (feature definitions changed); retrain it with `sepsiscope train`"
+            )
         if booster.feature_name() != meta["features"]:
             raise ModelArtifactError(f"{src}: model.txt and model.json disagree on the feature list")
         return cls(

@@ -134,7 +134,7 @@ class OnlineRisk:
             "__delta6": last - s.last_at(w6),
             "__delta24": last - s.last_at(w24),
             "__vs_stay": last - s.stay_mean(),
-            "__stay_max": s.stay_max(),  # NaN on hours without a measurement, as in batch
+            "__stay_max": s.stay_max(),  # NaN until first measured, as in batch
             "__stay_min": s.stay_min(),
             "__hours_since": s.hours_since(),
             "__n24": s.count(w24),

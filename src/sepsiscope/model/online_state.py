@@ -129,12 +129,12 @@ class RunningSeries:
             return np.where(n > 0, self.cs_v[self.n - 1] / n, np.nan)
 
     def stay_max(self) -> np.ndarray:
-        """Highest value of the stay so far, on hours with a measurement (batch: Polars ``cum_max`` keeps nulls)."""
-        return np.where(np.isnan(self.raw[self.n - 1]), np.nan, self.running_max)
+        """Highest value of the stay so far (NaN until the variable is first measured)."""
+        return self.running_max.copy()
 
     def stay_min(self) -> np.ndarray:
-        """Lowest value of the stay so far, on hours with a measurement."""
-        return np.where(np.isnan(self.raw[self.n - 1]), np.nan, self.running_min)
+        """Lowest value of the stay so far (NaN until the variable is first measured)."""
+        return self.running_min.copy()
 
     def hours_since(self) -> np.ndarray:
         seen = self.last_index >= 0

@@ -11,6 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from sepsiscope.cli import app
+from sepsiscope.errors import ModelArtifactError
+from sepsiscope.features.build import FEATURES_VERSION
 from sepsiscope.io.predictions import read_prediction_dir
 from sepsiscope.model.artifact import ModelArtifact, load_default
 from sepsiscope.model.predict import predict_table
@@ -84,6 +86,24 @@ def test_artifact_round_trip(trained, tmp_path) -> None:
     assert predict_table(loaded, table).frame.equals(predict_table(trained.artifact, table).frame)
     meta = json.loads((tmp_path / "m" / "model.json").read_text())
     assert meta["metadata"]["trained_on"]["rows"] == trained.y.size
+
+
+@pytest.mark.parametrize("written", [None, 1])
+def test_a_model_trained_on_other_feature_definitions_refuses_to_load(trained, tmp_path, written) -> None:
+    """Features version 1 (or a model.json from before versions were written) against this code's version."""
+    trained.artifact.save(tmp_path / "m")
+    meta = json.loads((tmp_path / "m" / "model.json").read_text())
+    assert meta["features_version"] == FEATURES_VERSION
+    if written is None:
+        del meta["features_version"]
+    else:
+        meta["features_version"] = written
+    (tmp_path / "m" / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(
+        ModelArtifactError,
+        match=f"features version 1, but this sepsiscope computes version {FEATURES_VERSION}.*retrain",
+    ):
+        ModelArtifact.load(tmp_path / "m")
 
 
 def test_explanations_name_variables_in_words(trained) -> None:
