@@ -19,7 +19,7 @@ from sepsiscope.ehr.cds.tokens import JwksCache
 from sepsiscope.service.auth import ROLES, create_token
 from sepsiscope.service.context import start
 from sepsiscope.service.settings import Settings
-from tests.ehr.fake_ehr import ISSUER, JWKS_URL, PUBLIC_URL, FakeEhr
+from tests.ehr.fake_ehr import FHIR_BASE, ISSUER, JWKS_URL, PUBLIC_URL, FakeEhr
 from tests.service.conftest import Service, database_url, database_url_pg, service  # noqa: F401
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -83,7 +83,8 @@ NOW = datetime(2026, 12, 5, 6, 30, tzinfo=UTC)
 @pytest.fixture
 def cds(database_url: str, ehr: FakeEhr) -> Iterator[Service]:  # noqa: F811
     """The app trusting the fake EHR (its issuer and JWKS), reaching it only through MockTransport."""
-    ctx = start(Settings(database_url=database_url, cds_issuers={ISSUER: JWKS_URL}, public_url=PUBLIC_URL),
+    ctx = start(Settings(database_url=database_url, cds_issuers={ISSUER: JWKS_URL},
+                         cds_fhir_servers={ISSUER: [FHIR_BASE + "/"]}, public_url=PUBLIC_URL),
                 clock=lambda: NOW)  # fmt: skip
     with ctx.sessions.begin() as session:
         tokens = {role: create_token(session, role, f"test-{role}")[1] for role in ROLES}

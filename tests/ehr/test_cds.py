@@ -18,7 +18,7 @@ from sepsiscope.ehr.cds.discovery import ORDER_SIGN, PATIENT_VIEW
 from sepsiscope.service.db.ehr_models import CdsFeedback
 from sepsiscope.service.db.models import AuditEntry
 from tests.ehr.conftest import NOW
-from tests.ehr.fake_ehr import FakeEhr, hook_request
+from tests.ehr.fake_ehr import FHIR_BASE, JWKS_URL, FakeEhr, hook_request
 from tests.service.conftest import Service
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
@@ -159,6 +159,29 @@ def test_an_ehr_that_times_out_is_named_on_the_card(cds: Service, ehr: FakeEhr) 
     assert "Not read from the EHR**: administrations (ReadTimeout)" in card["detail"]
     assert "Give broad-spectrum IV antibiotics" in [s["label"] for s in card["suggestions"]]
     assert sum("MedicationAdministration" in str(r.url) for r in ehr.requests) == 1  # no retry
+
+
+@pytest.mark.parametrize(
+    "server",
+    ["https://attacker.example/fhir", "https://ehr.example/fhir/../admin", "https://ehr.example/fhir2"],
+)
+def test_an_unregistered_fhir_server_gets_no_request_and_no_token(cds: Service, ehr: FakeEhr, server: str) -> None:
+    """The hook's fhirServer must be one registered for the calling issuer (cds_fhir_servers)."""
+    septic(cds)
+    body = hook_request("patient-view", "MRN-7")
+    body["fhirServer"] = server
+    (card,) = call(cds, ehr, PATIENT_VIEW, body)["cards"]
+    assert not [r for r in ehr.requests if str(r.url) != JWKS_URL], "nothing but the issuer's keys was fetched"
+    assert "the EHR's FHIR server is not registered here" in card["detail"]
+    assert "Give broad-spectrum IV antibiotics" in [s["label"] for s in card["suggestions"]]
+
+
+def test_the_registered_server_matches_with_or_without_its_trailing_slash(cds: Service, ehr: FakeEhr) -> None:
+    septic(cds)
+    body = hook_request("patient-view", "MRN-7")
+    body["fhirServer"] = FHIR_BASE + "/"
+    call(cds, ehr, PATIENT_VIEW, body)
+    assert [r for r in ehr.requests if str(r.url).startswith(FHIR_BASE + "/")]
 
 
 @pytest.mark.parametrize("patient", ["MRN-well", "never-seen"])

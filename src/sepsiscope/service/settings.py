@@ -46,6 +46,13 @@ class Settings(BaseSettings):
         description="CDS Hooks: each EHR issuer (the JWT iss) allowed to call, with its JWKS URL. "
         'Environment: JSON, e.g. {"https://ehr.example.org": "https://ehr.example.org/jwks.json"}.',
     )
+    cds_fhir_servers: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="CDS Hooks: each issuer's FHIR base URLs the service may read with the hook's "
+        "fhirAuthorization token; a call naming any other fhirServer is answered from its prefetch "
+        'only and the token is never sent. Environment: JSON, e.g. {"https://ehr.example.org": '
+        '["https://ehr.example.org/fhir"]}.',
+    )
     oidc_issuer: str | None = Field(None, description="Hospital OpenID Connect issuer whose JWTs are accepted.")
     oidc_audience: str | None = Field(None, description="The audience (aud) those JWTs must carry.")
     oidc_jwks_url: str | None = Field(

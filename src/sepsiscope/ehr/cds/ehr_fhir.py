@@ -1,7 +1,10 @@
 """What the cards need from the EHR: the prefetch given, else a read of the EHR's FHIR server.
 
 Reads are ``GET`` only, with the hook's ``fhirAuthorization`` token and a timeout, and are never
-retried (CDS Hooks 2.0 §Prefetch: the service may query the FHIR server itself). A query that
+retried (CDS Hooks 2.0 §Prefetch: the service may query the FHIR server itself). They go only to
+a FHIR server registered for the calling issuer (``Settings.cds_fhir_servers``): a hook that
+names another server — a misconfigured EHR, or a stolen signing key pointing the service at an
+internal address — gets no request and no token, and its card says what was not read. A query that
 fails or times out leaves its key missing, and the card says which data it lacked; nothing is
 guessed in its place. Resources read are mapped with the FHIR-in mappers (``fhir_in``) but never
 stored: they only inform this card.
@@ -60,9 +63,14 @@ def _resources(body: Any) -> list[dict[str, Any]]:
     return [body]
 
 
+def registered(fhir_server: str, allowed: list[str]) -> bool:
+    """Whether ``fhir_server`` is one of the issuer's registered FHIR base URLs (trailing ``/`` ignored)."""
+    return fhir_server.rstrip("/") in {url.rstrip("/") for url in allowed}
+
+
 def gather(req: HookRequest, templates: dict[str, str], http: httpx2.Client, timeout_s: float,
-           keys: tuple[str, ...]) -> EhrData:  # fmt: skip
-    """Read ``keys`` of the prefetch (given, else fetched) and map their resources."""
+           keys: tuple[str, ...], fhir_servers: list[str]) -> EhrData:  # fmt: skip
+    """Read ``keys`` of the prefetch (given, else fetched from a server in ``fhir_servers``) and map them."""
     out = EhrData()
     given = req.prefetch or {}
     for key in keys:
@@ -71,6 +79,9 @@ def gather(req: HookRequest, templates: dict[str, str], http: httpx2.Client, tim
             query = _fill(templates[key], req.context)
             if query is None or req.fhirServer is None or req.fhirAuthorization is None:
                 out.missing.append(f"{key} (not prefetched, and no FHIR server access given)")
+                continue
+            if not registered(req.fhirServer, fhir_servers):
+                out.missing.append(f"{key} (not prefetched, and the EHR's FHIR server is not registered here)")
                 continue
             try:
                 body = _fetch(req, query, http, timeout_s)

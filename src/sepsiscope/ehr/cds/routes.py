@@ -108,7 +108,8 @@ def call_service(service_id: ServiceId, body: HookRequest, issuer: Caller, ctx: 
         raise ApiError(422, "invalid", "context.patientId is required: 1-64 letters, digits, '.', '-', ':' or '_'",
                        field="context.patientId", value=str(patient_id)[:64])  # fmt: skip
     keys = ("administrations", "orders", "cultures", "lactate")
-    ehr = gather(body, prefetch_templates(), state.http, ctx.settings.ehr_timeout_s, keys)
+    servers = ctx.settings.cds_fhir_servers.get(issuer, [])
+    ehr = gather(body, prefetch_templates(), state.http, ctx.settings.ehr_timeout_s, keys, servers)
     with ctx.sessions() as session:
         pic = picture(session, ctx, patient_id, ehr)
     if service_id == PATIENT_VIEW:
