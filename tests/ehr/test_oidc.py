@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -11,12 +12,14 @@ import pytest
 from fastapi.testclient import TestClient
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
+from sqlalchemy import select
 
 from sepsiscope.app import create_app
 from sepsiscope.ehr.cds.tokens import JwksCache
 from sepsiscope.ehr.oidc import OidcVerifier
 from sepsiscope.errors import UsageError
 from sepsiscope.service.context import start
+from sepsiscope.service.db.models import AuditEntry
 from sepsiscope.service.settings import Settings
 
 ISSUER = "https://login.hospital.test/realms/ward"
@@ -80,20 +83,49 @@ OTHER = RSAKey.generate_key(2048, parameters={"kid": "idp-1"}, private=True)
 
 
 @pytest.mark.parametrize(
-    "claims",
+    ("claims", "reason"),
     [
-        {"exp": int(time.time()) - 60},
-        {"aud": "someone-else"},
-        {"iss": "https://evil.test"},
-        {"realm_access": {"roles": ["visitor"]}},
-        {"realm_access": None},
-        {"key": OTHER},
+        ({"exp": int(time.time()) - 60}, "oidc: claims refused"),
+        ({"aud": "someone-else"}, "oidc: claims refused"),
+        ({"iss": "https://evil.test"}, "oidc: claims refused"),
+        ({"realm_access": {"roles": ["visitor"]}}, "oidc: no role in the token maps to a service role"),
+        ({"realm_access": None}, "oidc: no role in the token maps to a service role"),
+        ({"key": OTHER}, "oidc: signature not verified"),
     ],
     ids=["expired", "wrong_audience", "wrong_issuer", "unmapped_role", "no_role_claim", "wrongly_signed"],
 )
-def test_refused_tokens_are_401(app_client: TestClient, claims: dict[str, Any]) -> None:
+def test_refused_tokens_are_401_and_audited(app_client: TestClient, claims: dict[str, Any], reason: str) -> None:
     key = claims.pop("key", KEY)
-    assert _get(app_client, _token(key=key, **claims)) == 401
+    token = _token(key=key, **claims)
+    assert _get(app_client, token) == 401
+    (entry,) = _refusals(app_client)
+    detail = json.loads(entry.detail)
+    assert entry.actor == "unverified" and entry.target == "GET /api/v1/patients"
+    assert detail["reason"].startswith(reason) and detail["suppressed"] == {}
+    assert token not in entry.detail and token.split(".")[2] not in entry.detail  # never the token itself
+
+
+def test_a_flood_of_refusals_writes_one_entry_a_minute_with_the_count(app_client: TestClient) -> None:
+    for _ in range(5):
+        assert _get(app_client, "ssc_not-a-token") == 401
+    assert _get(app_client, _token(aud="someone-else")) == 401
+    assert len(_refusals(app_client)) == 1  # the first, at once; the other five are counted
+    ctx = app_client.app.state.service  # type: ignore[attr-defined]
+    ctx.refusals.monotonic = lambda: time.monotonic() + 61  # a minute later
+    assert _get(app_client, "ssc_still-not-a-token") == 401
+    first, second = _refusals(app_client)
+    assert json.loads(first.detail)["reason"] == "unknown or revoked token"
+    assert json.loads(second.detail)["suppressed"] == {
+        "unknown or revoked token": 4,
+        "oidc: claims refused (invalid_claim)": 1,
+    }
+
+
+def _refusals(client: TestClient) -> list[AuditEntry]:
+    ctx = client.app.state.service  # type: ignore[attr-defined]
+    with ctx.sessions() as session:
+        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == "auth.token.refused")
+                                    .order_by(AuditEntry.seq)))  # fmt: skip
 
 
 def test_settings_need_issuer_and_audience_together() -> None:

@@ -12,6 +12,9 @@ tokens, JWTs that the hospital's identity provider signed:
   service role; a service role name maps to itself). With several, the strongest wins: admin,
   clinician, nurse, integration. No mapped role: refused (401, as an unknown token).
 
+A JWT refused for any reason raises ``BearerRefused``: the API answers 401 as for an unknown
+token and writes the reason to the audit trail (rate-limited, ``service/refusals.py``).
+
 The caller is named ``oidc:<preferred_username or sub>`` in the audit trail.
 """
 
@@ -25,7 +28,7 @@ from joserfc.errors import JoseError
 
 from sepsiscope.ehr.cds.tokens import JwksCache, TokenRefused
 from sepsiscope.errors import UsageError
-from sepsiscope.service.auth import ROLES, Principal
+from sepsiscope.service.auth import ROLES, BearerRefused, Principal
 from sepsiscope.service.settings import Settings
 
 ALGORITHMS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384")
@@ -88,13 +91,13 @@ class OidcVerifier:
 
     def __call__(self, token: str) -> Principal | None:
         if token.count(".") != 2:
-            return None
+            return None  # not a JWT: not ours to judge
         try:
             claims = self.claims(token)
-        except TokenRefused:
-            return None
+        except TokenRefused as e:
+            raise BearerRefused(f"oidc: {e.reason}") from None
         role = self.role(claims)
         if role is None:
-            return None
+            raise BearerRefused("oidc: no role in the token maps to a service role")
         name = str(claims.get("preferred_username") or claims.get("sub") or "unknown")[:100]
         return Principal(0, f"oidc:{name}", role)  # type: ignore[arg-type]

@@ -38,8 +38,17 @@ ACT_ON_ALERTS: tuple[Role, ...] = ("nurse", "clinician", "admin")
 ADMIN: tuple[Role, ...] = ("admin",)
 
 
+class BearerRefused(Exception):
+    """A bearer verifier recognised the token as its kind and refused it; ``reason`` is for the audit trail."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 #: Another way to accept a bearer token (the EHR layer's OIDC verifier, set as
-#: ``app.state.bearer_verifier``): the principal, or ``None`` when it is not accepted.
+#: ``app.state.bearer_verifier``): the principal, ``None`` when the token is not of its kind, or
+#: :class:`BearerRefused` when it is and was refused.
 BearerVerifier = Callable[[str], "Principal | None"]
 
 

@@ -13,6 +13,7 @@ from sepsiscope.model.artifact import ModelArtifact, load_default
 from sepsiscope.service import audit
 from sepsiscope.service.alert_rules import Rule, load_rules
 from sepsiscope.service.db.engine import make_engine, migrate, reader_factory, session_factory
+from sepsiscope.service.refusals import RefusalLog
 from sepsiscope.service.scorer import Scorer
 from sepsiscope.service.settings import Settings
 from sepsiscope.service.writer import GroupWriter
@@ -43,10 +44,12 @@ class ServiceContext:
     scorer: Scorer = field(init=False)
     readers: sessionmaker[Session] = field(init=False)
     writer: GroupWriter = field(init=False)
+    refusals: RefusalLog = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "writer", GroupWriter(self.sessions, first=audit.lock_head))
         object.__setattr__(self, "readers", reader_factory(self.engine))
+        object.__setattr__(self, "refusals", RefusalLog())
         object.__setattr__(self, "scorer", Scorer(self.engine, self.sessions, self.artifact, self.rules, self.clock))
 
     def settle(self, timeout_s: float = 60.0) -> None:

@@ -1,7 +1,8 @@
 """CDS Hooks 2.0 routes: ``GET /cds-services``, ``POST /cds-services/{id}``, ``POST /cds-services/{id}/feedback``.
 
 Calls and feedback need the EHR's JWT (``tokens.py``). A refused token is audited (actor
-``cds:unverified``, the reason) and answered 401 with one fixed message. An accepted call is
+``cds:unverified``, the reason; at most one entry a minute, with the count of the others,
+``service/refusals.py``) and answered 401 with one fixed message. An accepted call is
 audited with the issuer as actor; the cards returned are kept (``cds_cards``) so that feedback
 can name them.
 """
@@ -52,9 +53,8 @@ def ehr_state(request: Request) -> EhrState:
 
 
 def _refuse(ctx: ServiceContext, service_id: str, e: TokenRefused) -> ApiError:
-    with ctx.sessions.begin() as session:
-        audit.append(session, "cds:unverified", "cds.token.refused", f"cds-services/{service_id}",
-                     {"reason": e.reason, "claimed_issuer": e.issuer})  # fmt: skip
+    ctx.refusals.record(ctx.sessions, "cds:unverified", "cds.token.refused", f"cds-services/{service_id}",
+                        {"reason": e.reason, "claimed_issuer": e.issuer})  # fmt: skip
     return ApiError(401, "unauthorized", REFUSED)
 
 

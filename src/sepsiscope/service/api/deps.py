@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from sepsiscope.service.api.errors import ApiError
-from sepsiscope.service.auth import BearerVerifier, Principal, Role, authenticate
+from sepsiscope.service.auth import BearerRefused, BearerVerifier, Principal, Role, authenticate
 from sepsiscope.service.context import ServiceContext
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `sepsiscope token create --role ROLE`.")
@@ -36,9 +36,17 @@ def require(*roles: Role) -> Callable[..., Principal]:
         with ctx.readers() as session:
             principal = authenticate(session, credentials.credentials)
         verifier: BearerVerifier | None = getattr(request.app.state, "bearer_verifier", None)
+        reason = "unknown or revoked token"
         if principal is None and verifier is not None:  # e.g. a hospital OIDC token (sepsiscope.ehr.oidc)
-            principal = verifier(credentials.credentials)
+            try:
+                principal = verifier(credentials.credentials)
+            except BearerRefused as e:
+                reason = e.reason
         if principal is None:
+            where = f"{request.method} {request.url.path}"
+            client = request.client.host if request.client else None
+            ctx.refusals.record(ctx.sessions, "unverified", "auth.token.refused", where,
+                                {"reason": reason, "client": client})  # fmt: skip
             raise ApiError(401, "unauthorized", "the token is not valid (unknown or revoked)")
         if principal.role != "admin" and principal.role not in roles:
             raise ApiError(403, "forbidden", f"role {principal.role!r} may not do this; needs one of: "
