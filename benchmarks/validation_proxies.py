@@ -86,6 +86,35 @@ def run(tag: str, features: str, config: TrainConfig, repeats: int, leave_out: b
     )
 
 
+class _Bag:
+    """Seed bagging, for these experiments only: the mean probability of several boosters."""
+
+    def __init__(self, members: list[Any]) -> None:
+        self.members = members
+
+    def predict(self, X: np.ndarray, num_iteration: int | None = None) -> np.ndarray:
+        return np.mean([m.predict(X, num_iteration=num_iteration) for m in self.members], axis=0)  # type: ignore[no-any-return]
+
+
+def use_bagging(k: int) -> None:
+    """Make every model the nested CV fits a bag of ``k`` boosters (member 0 is the unbagged model).
+
+    Members differ in their seed (negative sample, LightGBM's row and feature sampling). The
+    early-stopping curve of a bag is its members' mean held-out log-loss, over the rounds all reached.
+    """
+    from sepsiscope.model import fitting
+    from sepsiscope.model.validation import heldout
+
+    def fit_with_curves(X, y, rows, config, names, seed, held_out=()):  # type: ignore[no-untyped-def]
+        fits = [fitting.fit_with_curves(X, y, rows, config, names, seed + 104_729 * i, held_out) for i in range(k)]
+        curves = [np.mean([f[1][j][: min(len(g[1][j]) for g in fits)] for f in fits], axis=0)
+                  for j in range(len(held_out))]  # fmt: skip
+        return _Bag([f[0] for f in fits]), curves
+
+    heldout.fit_with_curves = fit_with_curves  # type: ignore[assignment]
+    heldout.fit_booster = lambda X, y, rows, config, names, seed: fit_with_curves(X, y, rows, config, names, seed)[0]  # type: ignore[assignment]
+
+
 def config_groups(features: str) -> tuple[str, ...]:
     from sepsiscope.features.build import feature_groups
 
@@ -238,6 +267,7 @@ def main() -> None:
     r.add_argument("--first-repeat", type=int, default=0, help="add repeats to an earlier run (tag <tag>_r<k>)")
     r.add_argument("--set", action="append", default=[], help="TrainConfig field=value (repeatable)")
     r.add_argument("--nested-only", action="store_true", help="skip leave-one-ICU-type-out (candidates)")
+    r.add_argument("--bag", type=int, default=1, help="seed-bag every model (K boosters; experiment only)")
     rep = sub.add_parser("report")
     rep.add_argument("--physiology", default="physiology")
     rep.add_argument("--all", default="all")
@@ -254,6 +284,8 @@ def main() -> None:
             current = getattr(config, key)
             cast = (lambda v: v.lower() in ("1", "true", "yes")) if isinstance(current, bool) else type(current)
             config = replace(config, **{key: cast(value) if current is not None else float(value)})
+        if args.bag > 1:
+            use_bagging(args.bag)
         run(args.tag or args.features, args.features, config, args.repeats, not args.nested_only, args.first_repeat)
         return
     a = SetA()
