@@ -47,6 +47,10 @@ def train(
         int,
         typer.Option(help="With --early-stopping: stop a fold model after this many rounds without gain (0: never)."),
     ] = 30,
+    bag: Annotated[
+        int,
+        typer.Option(min=1, max=10, help="Seed-bag: each model is this many boosters merged into one (K× the time)."),
+    ] = 1,
     engine: Annotated[
         Literal["embedded", "spark"], typer.Option(help="Feature engine: embedded or spark.")
     ] = "embedded",
@@ -77,6 +81,7 @@ def train(
         rounds=rounds,
         early_stopping=early_stopping,
         patience=patience,
+        bag=bag,
         alerts_per_patient_day=alerts_per_patient_day,
         threshold_rule=threshold_rule,
         engine=engine,

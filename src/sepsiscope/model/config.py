@@ -43,6 +43,7 @@ class TrainConfig:
     bagging_fraction: float = 0.8
     lambda_l2: float = 10.0
     monotone: bool = False
+    bag: int = 1  # boosters per model, with different seeds, merged into one (model/bagging.py)
     negative_fraction: float = 0.25
     threads: int = 2
     alerts_per_patient_day: float | None = None

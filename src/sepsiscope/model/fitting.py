@@ -10,11 +10,13 @@ patients the booster trains on: the held-out log-loss after every round is recor
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import lightgbm as lgb
 import numpy as np
 
+from sepsiscope.model.bagging import merge_boosters
 from sepsiscope.model.config import TrainConfig
 
 
@@ -67,8 +69,17 @@ def fit_with_curves(
     """:func:`fit_booster`, plus the log-loss after every round on each set of ``held_out`` rows (unweighted).
 
     With ``config.patience`` > 0 and held-out rows, training stops once none of the held-out
-    curves has improved for that many rounds (the curves end there).
+    curves has improved for that many rounds (the curves end there). With ``config.bag`` > 1
+    the model is that many boosters (seeds ``seed``, ``seed`` + 104,729, …) merged into one
+    that scores their mean log-odds; its curves are the members' mean log-loss, over the rounds
+    every member reached.
     """
+    if config.bag > 1:
+        one = replace(config, bag=1)
+        fits = [fit_with_curves(X, y, rows, one, names, seed + 104_729 * i, held_out) for i in range(config.bag)]
+        curves = [np.mean([f[1][j][: min(len(g[1][j]) for g in fits)] for f in fits], axis=0)
+                  for j in range(len(held_out))]  # fmt: skip
+        return merge_boosters([f[0] for f in fits]), curves
     rng = np.random.default_rng(seed)
     chosen, weight = sample_rows(y, rows, config.negative_fraction, rng)
     params = {**config.lgb_params(names), "seed": seed}
