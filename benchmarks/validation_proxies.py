@@ -99,17 +99,15 @@ class _Bag:
 def use_bagging(k: int) -> None:
     """Make every model the nested CV fits a bag of ``k`` boosters (member 0 is the unbagged model).
 
-    Members differ in their seed (negative sample, LightGBM's row and feature sampling). The
-    early-stopping curve of a bag is its members' mean held-out log-loss, over the rounds all reached.
+    The members and curves are those of ``train --bag K`` (``fitting.fit_members``); only the
+    averaging differs: mean probability here, mean log-odds (one merged booster) in the product.
     """
     from sepsiscope.model import fitting
     from sepsiscope.model.validation import heldout
 
     def fit_with_curves(X, y, rows, config, names, seed, held_out=()):  # type: ignore[no-untyped-def]
-        fits = [fitting.fit_with_curves(X, y, rows, config, names, seed + 104_729 * i, held_out) for i in range(k)]
-        curves = [np.mean([f[1][j][: min(len(g[1][j]) for g in fits)] for f in fits], axis=0)
-                  for j in range(len(held_out))]  # fmt: skip
-        return _Bag([f[0] for f in fits]), curves
+        members, curves = fitting.fit_members(X, y, rows, replace(config, bag=k), names, seed, held_out)
+        return _Bag(members), curves
 
     heldout.fit_with_curves = fit_with_curves  # type: ignore[assignment]
     heldout.fit_booster = lambda X, y, rows, config, names, seed: fit_with_curves(X, y, rows, config, names, seed)[0]  # type: ignore[assignment]

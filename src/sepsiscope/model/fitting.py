@@ -75,11 +75,8 @@ def fit_with_curves(
     every member reached.
     """
     if config.bag > 1:
-        one = replace(config, bag=1)
-        fits = [fit_with_curves(X, y, rows, one, names, seed + 104_729 * i, held_out) for i in range(config.bag)]
-        curves = [np.mean([f[1][j][: min(len(g[1][j]) for g in fits)] for f in fits], axis=0)
-                  for j in range(len(held_out))]  # fmt: skip
-        return merge_boosters([f[0] for f in fits]), curves
+        members, curves = fit_members(X, y, rows, config, names, seed, held_out)
+        return merge_boosters(members), curves
     rng = np.random.default_rng(seed)
     chosen, weight = sample_rows(y, rows, config.negative_fraction, rng)
     params = {**config.lgb_params(names), "seed": seed}
@@ -104,6 +101,24 @@ def fit_with_curves(
     trees = lgb.Booster(model_str=booster.model_to_string(num_iteration=-1))
     del booster, data, valid
     return trees, curves
+
+
+def fit_members(
+    X: np.ndarray,
+    y: np.ndarray,
+    rows: np.ndarray,
+    config: TrainConfig,
+    names: list[str],
+    seed: int,
+    held_out: Sequence[np.ndarray] = (),
+) -> tuple[list[lgb.Booster], list[np.ndarray]]:
+    """The ``config.bag`` boosters of a seed bag (seeds ``seed``, ``seed`` + 104,729, …), unmerged, and
+    the bag's held-out curves: the members' mean log-loss over the rounds every member reached."""
+    one = replace(config, bag=1)
+    fits = [fit_with_curves(X, y, rows, one, names, seed + 104_729 * i, held_out) for i in range(config.bag)]
+    curves = [np.mean([f[1][j][: min(len(g[1][j]) for g in fits)] for f in fits], axis=0)
+              for j in range(len(held_out))]  # fmt: skip
+    return [f[0] for f in fits], curves
 
 
 def best_rounds(curves: Sequence[np.ndarray]) -> int:

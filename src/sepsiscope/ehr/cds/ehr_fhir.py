@@ -73,6 +73,7 @@ def gather(req: HookRequest, templates: dict[str, str], http: httpx2.Client, tim
     """Read ``keys`` of the prefetch (given, else fetched from a server in ``fhir_servers``) and map them."""
     out = EhrData()
     given = req.prefetch or {}
+    allowed = req.fhirServer is not None and registered(req.fhirServer, fhir_servers)
     for key in keys:
         body = given.get(key)
         if body is None:
@@ -80,7 +81,7 @@ def gather(req: HookRequest, templates: dict[str, str], http: httpx2.Client, tim
             if query is None or req.fhirServer is None or req.fhirAuthorization is None:
                 out.missing.append(f"{key} (not prefetched, and no FHIR server access given)")
                 continue
-            if not registered(req.fhirServer, fhir_servers):
+            if not allowed:
                 out.missing.append(f"{key} (not prefetched, and the EHR's FHIR server is not registered here)")
                 continue
             try:
