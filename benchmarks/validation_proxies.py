@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import setA_cache  # noqa: E402
 
 from sepsiscope.model import metrics  # noqa: E402
+from sepsiscope.model.augment import augmented_rows  # noqa: E402
 from sepsiscope.model.dataset import features_matrix, labels, patient_folds  # noqa: E402
 from sepsiscope.model.train import TrainConfig, choose_threshold  # noqa: E402
 from sepsiscope.model.validation.clock import best_clock_hour, clock_alerts  # noqa: E402
@@ -55,16 +56,24 @@ def run(tag: str, features: str, config: TrainConfig, repeats: int, leave_out: b
     saved: dict[str, np.ndarray] = {"y": y}
     t0 = time.perf_counter()
     thinned = features_matrix(thin_labs(table, LAB_KEEP, seed=7), config_groups(features), data.features).X
+    extra = None
+    if config.lab_thinning > 0:  # augmented copies (model.augment), thinned with another seed than the proxy's
+        extra = augmented_rows(
+            table, config_groups(features), data.features, config.lab_thinning, config.negative_fraction, seed=2019 + 7
+        )
+        print(f"{tag}: {len(extra)} augmented rows at {time.perf_counter() - t0:.0f} s", flush=True)
     unit = table.get_column("unit_micu").to_numpy()
     for name, mask in (("medical", unit == True), ("surgical", unit == False)) if leave_out else ():  # noqa: E712
-        part = leave_group_out(data.X, y, data.patient_id, data.features, config, np.asarray(mask, bool), label=name)
+        part = leave_group_out(
+            data.X, y, data.patient_id, data.features, config, np.asarray(mask, bool), label=name, extra=extra
+        )
         for rule in RULES:
             saved[f"loio_{name}_{rule}"] = pooled([part], n, rule)[1]
         saved[f"loio_{name}_prob"] = pooled([part], n, RULES[0])[0]
         saved[f"loio_{name}_rows"] = part.rows
         print(f"{tag}: left out {name} at {time.perf_counter() - t0:.0f} s", flush=True)
     for r in range(first, first + repeats):
-        parts = nested_cv(data.X, y, data.patient_id, data.features, config, folds=5, seed=r)
+        parts = nested_cv(data.X, y, data.patient_id, data.features, config, folds=5, seed=r, extra=extra)
         prob, _, _ = pooled(parts, n, RULES[0])
         saved[f"nested{r}_prob"] = prob
         thin_prob = np.zeros(n)

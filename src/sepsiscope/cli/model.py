@@ -51,6 +51,15 @@ def train(
         int,
         typer.Option(min=1, max=10, help="Seed-bag: each model is this many boosters merged into one (K× the time)."),
     ] = 1,
+    lab_thinning: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=0.95,
+            help="Also fit on a copy of every stay with up to this share of its lab draws removed "
+            "(a hospital that draws labs less often; 0: off).",
+        ),
+    ] = 0.0,
     engine: Annotated[
         Literal["embedded", "spark"], typer.Option(help="Feature engine: embedded or spark.")
     ] = "embedded",
@@ -82,6 +91,7 @@ def train(
         early_stopping=early_stopping,
         patience=patience,
         bag=bag,
+        lab_thinning=lab_thinning,
         alerts_per_patient_day=alerts_per_patient_day,
         threshold_rule=threshold_rule,
         engine=engine,

@@ -5,6 +5,11 @@ every member's trees, renumbered, with every leaf value (and node value) divided
 score of that model is the members' mean raw score (mean log-odds), so everything that reads one
 booster — ``predict``, TreeSHAP explanations (``pred_contrib``: additive over trees), the online
 path, ``model.txt`` readable by any LightGBM — works on the bag unchanged.
+
+The trees are interleaved round by round (round 1 of every member, then round 2, …), so the
+first ``rounds × K`` trees are every member cut at ``rounds``: :func:`predict_rounds` is how the
+cross-validation scores a bag at the rounds it chose (``num_iteration=rounds`` alone would be
+member 1's first trees, divided by K).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import re
 
 import lightgbm as lgb
+import numpy as np
 
 _TREE = re.compile(r"^Tree=\d+\n", re.MULTILINE)
 _SCALED = ("leaf_value=", "internal_value=")
@@ -41,11 +47,21 @@ def merge_boosters(members: list[lgb.Booster]) -> lgb.Booster:
         raise ValueError("the boosters of a bag must use the same features")
     k = len(members)
     head, _, tail = _trees(members[0].model_to_string(num_iteration=-1))
+    trees = [_trees(member.model_to_string(num_iteration=-1))[1] for member in members]
     blocks: list[str] = []
-    for member in members:
-        for body in _trees(member.model_to_string(num_iteration=-1))[1]:
+    for round_ in range(max(len(t) for t in trees)):
+        for body in (t[round_] for t in trees if round_ < len(t)):
             lines = [_scaled_line(x, k) if x.startswith(_SCALED) else x for x in body.split("\n")]
             blocks.append(f"Tree={len(blocks)}\n" + "\n".join(lines))
     sizes = " ".join(str(len(b)) for b in blocks)
     head = re.sub(r"^tree_sizes=.*$", f"tree_sizes={sizes}", head, count=1, flags=re.MULTILINE)
     return lgb.Booster(model_str=head + "".join(blocks) + tail)
+
+
+def predict_rounds(booster: lgb.Booster, X: np.ndarray, rounds: int, bag: int) -> np.ndarray:
+    """Probabilities of a model of ``bag`` merged members, each cut at ``rounds`` boosting rounds.
+
+    Exact when every member reached ``rounds`` (the cross-validation chooses rounds among those
+    all members reached); a single booster (``bag`` = 1) is plain ``num_iteration=rounds``.
+    """
+    return np.asarray(booster.predict(X, num_iteration=rounds * bag))

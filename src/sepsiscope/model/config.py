@@ -44,6 +44,8 @@ class TrainConfig:
     lambda_l2: float = 10.0
     monotone: bool = False
     bag: int = 1  # boosters per model, with different seeds, merged into one (model/bagging.py)
+    # > 0: also fit on a copy of every stay with up to this share of its lab draws removed (model/augment.py)
+    lab_thinning: float = 0.0
     negative_fraction: float = 0.25
     threads: int = 2
     alerts_per_patient_day: float | None = None

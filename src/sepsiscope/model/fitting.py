@@ -16,6 +16,7 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 
+from sepsiscope.model.augment import ExtraRows
 from sepsiscope.model.bagging import merge_boosters
 from sepsiscope.model.config import TrainConfig
 
@@ -33,10 +34,16 @@ def sample_rows(
 
 
 def fit_booster(
-    X: np.ndarray, y: np.ndarray, rows: np.ndarray, config: TrainConfig, names: list[str], seed: int
+    X: np.ndarray,
+    y: np.ndarray,
+    rows: np.ndarray,
+    config: TrainConfig,
+    names: list[str],
+    seed: int,
+    extra: ExtraRows | None = None,
 ) -> lgb.Booster:
     """One booster on ``rows`` (all positives, a seeded sample of negatives), as every fold and final model."""
-    return fit_with_curves(X, y, rows, config, names, seed)[0]
+    return fit_with_curves(X, y, rows, config, names, seed, extra=extra)[0]
 
 
 def _stop_when_flat(patience: int, curves: dict[str, dict[str, list[float]]]) -> Any:
@@ -65,6 +72,7 @@ def fit_with_curves(
     names: list[str],
     seed: int,
     held_out: Sequence[np.ndarray] = (),
+    extra: ExtraRows | None = None,
 ) -> tuple[lgb.Booster, list[np.ndarray]]:
     """:func:`fit_booster`, plus the log-loss after every round on each set of ``held_out`` rows (unweighted).
 
@@ -72,15 +80,24 @@ def fit_with_curves(
     curves has improved for that many rounds (the curves end there). With ``config.bag`` > 1
     the model is that many boosters (seeds ``seed``, ``seed`` + 104,729, …) merged into one
     that scores their mean log-odds; its curves are the members' mean log-loss, over the rounds
-    every member reached.
+    every member reached. ``extra`` rows (augmented copies, already sampled and weighted) are
+    added to the fitted rows as they are.
     """
     if config.bag > 1:
-        members, curves = fit_members(X, y, rows, config, names, seed, held_out)
+        members, curves = fit_members(X, y, rows, config, names, seed, held_out, extra)
         return merge_boosters(members), curves
     rng = np.random.default_rng(seed)
     chosen, weight = sample_rows(y, rows, config.negative_fraction, rng)
+    fit_X, fit_y = X[chosen], y[chosen]
+    if extra is not None and len(extra):  # one matrix, filled in place (no second copy of the sampled rows)
+        fit_X = np.empty((len(chosen) + len(extra), X.shape[1]), dtype=np.result_type(X, extra.X))
+        np.take(X, chosen, axis=0, out=fit_X[: len(chosen)])
+        fit_X[len(chosen) :] = extra.X
+        fit_y = np.concatenate([fit_y, extra.y])
+        weight = np.concatenate([weight, extra.weight])
     params = {**config.lgb_params(names), "seed": seed}
-    data = lgb.Dataset(X[chosen], y[chosen], weight=weight, feature_name=names, free_raw_data=True, params=params)
+    data = lgb.Dataset(fit_X, fit_y, weight=weight, feature_name=names, free_raw_data=True, params=params)
+    del fit_X
     valid = [lgb.Dataset(X[r], y[r], reference=data, params=params) for r in held_out]
     record: dict[str, dict[str, list[float]]] = {}
     callbacks: list[Any] = [lgb.record_evaluation(record)] if valid else []
@@ -111,11 +128,12 @@ def fit_members(
     names: list[str],
     seed: int,
     held_out: Sequence[np.ndarray] = (),
+    extra: ExtraRows | None = None,
 ) -> tuple[list[lgb.Booster], list[np.ndarray]]:
     """The ``config.bag`` boosters of a seed bag (seeds ``seed``, ``seed`` + 104,729, …), unmerged, and
     the bag's held-out curves: the members' mean log-loss over the rounds every member reached."""
     one = replace(config, bag=1)
-    fits = [fit_with_curves(X, y, rows, one, names, seed + 104_729 * i, held_out) for i in range(config.bag)]
+    fits = [fit_with_curves(X, y, rows, one, names, seed + 104_729 * i, held_out, extra) for i in range(config.bag)]
     curves = [np.mean([f[1][j][: min(len(g[1][j]) for g in fits)] for f in fits], axis=0)
               for j in range(len(held_out))]  # fmt: skip
     return [f[0] for f in fits], curves

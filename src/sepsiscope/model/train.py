@@ -4,7 +4,9 @@
    ``SepsisLabel`` (1 from 6 h before Sepsis-3 onset, adult-scores.md §3.6).
 2. k patient-grouped folds give out-of-fold (OOF) predictions for every row. Each fold model
    trains on all positive rows and a seeded sample of negative rows (``model.fitting``); with
-   early stopping the rounds are chosen on the held-out folds.
+   early stopping the rounds are chosen on the held-out folds. With ``lab_thinning`` every
+   model also fits on lab-thinned copies of its training stays (``model.augment``); the copies
+   are never scored.
 3. An isotonic map fitted on the OOF scores turns booster scores into calibrated probabilities.
 4. The alert threshold maximises the challenge's normalized utility on the OOF predictions,
    or meets an alert budget (``alerts_per_patient_day``).
@@ -30,6 +32,8 @@ from sepsiscope.features.build import feature_groups
 from sepsiscope.model import metrics
 from sepsiscope.model.abstain import DEFAULT_ALPHA, Abstention, fit_abstention, fit_ranges
 from sepsiscope.model.artifact import Calibration, ModelArtifact
+from sepsiscope.model.augment import ExtraRows, augmented_rows
+from sepsiscope.model.bagging import predict_rounds
 from sepsiscope.model.card import subgroup_metrics
 from sepsiscope.model.config import TrainConfig
 from sepsiscope.model.dataset import features_matrix, labels, patient_folds
@@ -61,11 +65,13 @@ def cross_validate(
     names: list[str],
     seed: int,
     progress: Progress | None = None,
+    extra: ExtraRows | None = None,
 ) -> tuple[np.ndarray, int]:
     """Out-of-fold raw scores for ``rows`` (patient-grouped folds) and the rounds the final model should use.
 
     With ``config.early_stopping`` the rounds are those of the lowest mean held-out log-loss across
     the folds, and every fold model scores its fold at that many rounds; else ``config.rounds``.
+    ``extra`` rows (augmented copies) fit the fold models of their patients' training parts only.
     """
     tick = progress or (lambda step, done, total: None)
     folds = patient_folds(patient_id[rows], config.folds, seed)
@@ -74,13 +80,15 @@ def cross_validate(
     for k in range(config.folds):
         tick("cross-validation", k, config.folds)
         held = [rows[folds == k]] if config.early_stopping else []
-        booster, curve = fit_with_curves(X, y, rows[folds != k], config, names, seed + k, held)
+        fit_rows = rows[folds != k]
+        copies = extra.of_patients(patient_id[fit_rows]) if extra is not None else None
+        booster, curve = fit_with_curves(X, y, fit_rows, config, names, seed + k, held, copies)
         boosters.append(booster)
         curves.extend(curve)
     rounds = best_rounds(curves) if config.early_stopping else config.rounds
     raw = np.zeros(len(rows))
     for k, booster in enumerate(boosters):
-        raw[folds == k] = booster.predict(X[rows[folds == k]], num_iteration=rounds)
+        raw[folds == k] = predict_rounds(booster, X[rows[folds == k]], rounds, config.bag)
     tick("cross-validation", config.folds, config.folds)
     return raw, rounds
 
@@ -176,15 +184,22 @@ def train(table: pl.DataFrame, config: TrainConfig | None = None, progress: Prog
     data = features_matrix(table, groups, engine=config.engine, spark_master=config.spark_master)
     y = labels(table)
     tick("features", 1, 1)
+    extra = None
+    if config.lab_thinning > 0:
+        tick("augmented copies", 0, 1)
+        extra = augmented_rows(
+            table, groups, data.features, config.lab_thinning, config.negative_fraction, config.seed + 7
+        )
+        tick("augmented copies", 1, 1)
     everyone = np.arange(len(y))
-    raw, rounds = cross_validate(data.X, y, everyone, data.patient_id, config, data.features, config.seed, tick)
+    raw, rounds = cross_validate(data.X, y, everyone, data.patient_id, config, data.features, config.seed, tick, extra)
     calibration = fit_calibration(raw, y)
     oof = calibration(raw)
     threshold, rule, curve = choose_threshold(
         oof, y, data.patient_id, config.alerts_per_patient_day, config.threshold_rule
     )
     tick("final model", 0, 1)
-    final = fit_booster(data.X, y, everyone, replace(config, rounds=rounds), data.features, config.seed + 1000)
+    final = fit_booster(data.X, y, everyone, replace(config, rounds=rounds), data.features, config.seed + 1000, extra)
     tick("final model", 1, 1)
     cv = metrics.summary(y, oof, oof >= threshold, data.patient_id)
     abstention, abstained = _abstention(data.X, data.features, y, oof, threshold, data.patient_id, config.seed)

@@ -10,6 +10,7 @@ from sepsiscope.model.train import TrainConfig
 
 MIRRORED = (
     "features", "folds", "seed", "rounds", "early_stopping", "patience", "alerts_per_patient_day", "threshold_rule",
+    "bag", "lab_thinning", "engine",
 )  # fmt: skip
 
 

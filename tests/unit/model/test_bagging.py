@@ -8,9 +8,12 @@ import lightgbm as lgb
 import numpy as np
 import pytest
 
-from sepsiscope.model.bagging import merge_boosters
+from sepsiscope.model.bagging import merge_boosters, predict_rounds
+from sepsiscope.model.config import TrainConfig
+from sepsiscope.model.dataset import patient_folds
+from sepsiscope.model.fitting import fit_members
 from sepsiscope.model.predict import predict_table
-from sepsiscope.model.train import train
+from sepsiscope.model.train import cross_validate, train
 from tests.unit.model.test_train_predict import CONFIG, labelled_ward
 
 
@@ -41,6 +44,33 @@ def test_the_merged_booster_scores_the_mean_log_odds(data, k: int) -> None:
     assert np.allclose(contributions.sum(axis=1), mean, rtol=0, atol=1e-12)
     reloaded = lgb.Booster(model_str=bag.model_to_string())  # model.txt as any LightGBM reads it
     assert np.array_equal(reloaded.predict(X, raw_score=True), bag.predict(X, raw_score=True))
+
+
+def test_a_bag_cut_at_a_round_is_every_member_cut_there(data) -> None:
+    """Members of different lengths (15, 18, 21 rounds): the first rounds × K trees are each member's first rounds."""
+    X, y = data
+    members = _members(3, X, y)
+    bag = merge_boosters(members)
+    for rounds in (1, 7, 15):
+        mean = np.mean([m.predict(X, raw_score=True, num_iteration=rounds) for m in members], axis=0)
+        assert np.allclose(predict_rounds(bag, X, rounds, 3), 1 / (1 + np.exp(-mean)), rtol=0, atol=1e-12)
+    assert np.array_equal(predict_rounds(members[0], X, 7, 1), members[0].predict(X, num_iteration=7))
+
+
+def test_cross_validation_of_a_bag_scores_each_fold_with_its_members_mean_at_the_chosen_rounds(data) -> None:
+    """Early stopping on: the out-of-fold scores are the members' mean log-odds at the rounds the folds chose."""
+    X, y = data
+    patient = np.arange(len(y)) // 10
+    rows = np.arange(len(y))
+    names = [f"f{i}" for i in range(X.shape[1])]
+    config = TrainConfig(folds=3, rounds=60, min_data_in_leaf=20, negative_fraction=1.0, seed=3,
+                         early_stopping=True, patience=5, bag=3)  # fmt: skip
+    oof, rounds = cross_validate(X, y, rows, patient, config, names, seed=11)
+    folds = patient_folds(patient, config.folds, 11)
+    for k in range(config.folds):
+        members, _ = fit_members(X, y, rows[folds != k], config, names, 11 + k, [rows[folds == k]])
+        mean = np.mean([m.predict(X[folds == k], raw_score=True, num_iteration=rounds) for m in members], axis=0)
+        assert np.allclose(oof[folds == k], 1 / (1 + np.exp(-mean)), rtol=0, atol=1e-9)
 
 
 def test_one_member_is_itself_and_a_bag_needs_members_with_the_same_features(data) -> None:

@@ -24,6 +24,8 @@ import lightgbm as lgb
 import numpy as np
 
 from sepsiscope.model.artifact import Calibration
+from sepsiscope.model.augment import ExtraRows
+from sepsiscope.model.bagging import predict_rounds
 from sepsiscope.model.config import TrainConfig
 from sepsiscope.model.dataset import patient_folds
 from sepsiscope.model.fitting import best_rounds, fit_booster, fit_with_curves
@@ -70,8 +72,13 @@ def nested_cv(
     folds: int = 5,
     seed: int = 0,
     rules: Sequence[str] = RULES,
+    extra: ExtraRows | None = None,
 ) -> list[HeldOut]:
-    """One repeat of patient-grouped K-fold with the whole training procedure inside each training part."""
+    """One repeat of patient-grouped K-fold with the whole training procedure inside each training part.
+
+    ``extra`` (augmented copies, ``model.augment``) fit every booster of their patients'
+    training parts, as ``train`` uses them; they are never scored.
+    """
     if folds < 3:
         raise ValueError(f"nested cross-validation needs at least 3 folds, got {folds}")
     fold = patient_folds(patient_id, folds, seed)
@@ -80,7 +87,10 @@ def nested_cv(
         for b in range(a + 1, folds):
             train_rows = np.flatnonzero((fold != a) & (fold != b))
             held = [np.flatnonzero(fold == a), np.flatnonzero(fold == b)] if config.early_stopping else []
-            booster, curves = fit_with_curves(X, y, train_rows, config, names, seed * 1000 + a * folds + b, held)
+            copies = extra.of_patients(patient_id[train_rows]) if extra is not None else None
+            booster, curves = fit_with_curves(
+                X, y, train_rows, config, names, seed * 1000 + a * folds + b, held, copies
+            )
             pairs[(a, b)] = (booster, dict(zip((a, b), curves, strict=False)))
     out = []
     for k in range(folds):
@@ -91,12 +101,13 @@ def nested_cv(
         inner = np.full(len(y), np.nan)
         for j in others:
             rows = np.flatnonzero(fold == j)
-            inner[rows] = models[j][0].predict(X[rows], num_iteration=rounds)
+            inner[rows] = predict_rounds(models[j][0], X[rows], rounds, config.bag)
         train_rows = np.flatnonzero(fold != k)
         test_rows = np.flatnonzero(fold == k)
         calibration, thresholds = _procedure(inner[train_rows], train_rows, y, patient_id, rules)
         outer = replace(config, rounds=rounds)
-        booster = fit_booster(X, y, train_rows, outer, names, seed * 1000 + 999 - k)
+        copies = extra.of_patients(patient_id[train_rows]) if extra is not None else None
+        booster = fit_booster(X, y, train_rows, outer, names, seed * 1000 + 999 - k, copies)
         probability = calibration(np.asarray(booster.predict(X[test_rows])))
         out.append(
             HeldOut(test_rows, probability, thresholds, booster, calibration, f"repeat seed {seed} fold {k}", rounds)
@@ -115,15 +126,17 @@ def leave_group_out(
     label: str,
     seed: int = 0,
     rules: Sequence[str] = RULES,
+    extra: ExtraRows | None = None,
 ) -> HeldOut:
     """Train on rows outside ``held_out`` (boolean per row) with inner K-fold; predict the held-out rows."""
     train_rows = np.flatnonzero(~held_out)
     test_rows = np.flatnonzero(held_out)
     if not len(train_rows) or not len(test_rows):
         raise ValueError(f"{label}: both the training and the held-out part need rows")
-    inner, rounds = cross_validate(X, y, train_rows, patient_id, config, names, seed * 1000)
+    copies = extra.of_patients(patient_id[train_rows]) if extra is not None else None
+    inner, rounds = cross_validate(X, y, train_rows, patient_id, config, names, seed * 1000, extra=copies)
     calibration, thresholds = _procedure(inner, train_rows, y, patient_id, rules)
-    booster = fit_booster(X, y, train_rows, replace(config, rounds=rounds), names, seed * 1000 + 999)
+    booster = fit_booster(X, y, train_rows, replace(config, rounds=rounds), names, seed * 1000 + 999, copies)
     probability = calibration(np.asarray(booster.predict(X[test_rows])))
     return HeldOut(test_rows, probability, thresholds, booster, calibration, label, rounds)
 
