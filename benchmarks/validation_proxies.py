@@ -7,6 +7,9 @@ prevalence, stay length, labs thinned). Raw per-row results go to /tmp/sepsiscop
 ``--report`` reads them and prints how each proxy ranks the issue-11 rows against the external
 figures. Set A only (read once into /tmp by setA_cache.py).
 
+Each run uses TrainConfig's defaults except ``--set field=value`` (e.g. ``--set bag=3``: the
+seed bag exactly as ``train --bag 3`` builds it; ``--set lab_thinning=0.75``: augmented copies).
+
 Run: nice -n 19 .venv/bin/python benchmarks/validation_proxies.py run physiology
      nice -n 19 .venv/bin/python benchmarks/validation_proxies.py run all
      .venv/bin/python benchmarks/validation_proxies.py report
@@ -109,17 +112,21 @@ def use_bagging(k: int) -> None:
     """Make every model the nested CV fits a bag of ``k`` boosters (member 0 is the unbagged model).
 
     The members and curves are those of ``train --bag K`` (``fitting.fit_members``); only the
-    averaging differs: mean probability here, mean log-odds (one merged booster) in the product.
+    averaging differs: mean probability here, mean log-odds (one merged booster) in the product
+    (``--set bag=K``). Only the product form can ship: one booster that TreeSHAP explains.
     """
     from sepsiscope.model import fitting
     from sepsiscope.model.validation import heldout
 
-    def fit_with_curves(X, y, rows, config, names, seed, held_out=()):  # type: ignore[no-untyped-def]
-        members, curves = fitting.fit_members(X, y, rows, replace(config, bag=k), names, seed, held_out)
+    def fit_with_curves(X, y, rows, config, names, seed, held_out=(), extra=None):  # type: ignore[no-untyped-def]
+        members, curves = fitting.fit_members(X, y, rows, replace(config, bag=k), names, seed, held_out, extra)
         return _Bag(members), curves
 
+    def fit_booster(X, y, rows, config, names, seed, extra=None):  # type: ignore[no-untyped-def]
+        return fit_with_curves(X, y, rows, config, names, seed, (), extra)[0]
+
     heldout.fit_with_curves = fit_with_curves  # type: ignore[assignment]
-    heldout.fit_booster = lambda X, y, rows, config, names, seed: fit_with_curves(X, y, rows, config, names, seed)[0]  # type: ignore[assignment]
+    heldout.fit_booster = fit_booster  # type: ignore[assignment]
 
 
 def config_groups(features: str) -> tuple[str, ...]:
@@ -225,7 +232,8 @@ def candidates(a: SetA, tags: list[str], baseline: str, rule: str) -> None:
     Every repeat both runs have is used (repeat r: 5 outer folds split with seed r, the same
     patients in both runs). A candidate beats the baseline only if its mean gain over all outer
     folds exceeds the fold spread (sd over folds of the candidate's thinned-lab utility). The
-    paired t statistic of the per-fold gains (mean / (sd / sqrt(n))) is printed beside it.
+    paired t statistic of the per-fold gains (mean / (sd / sqrt(n))) is printed beside it, and the
+    mean gain of each repeat (the sharpened rule: positive in every repeat and t ≥ 2).
     """
     base_runs = _repeat_runs(baseline)
 
@@ -243,9 +251,11 @@ def candidates(a: SetA, tags: list[str], baseline: str, rule: str) -> None:
         gain = thin - np.concatenate([per_fold(base_runs, r, f"thin{{r}}_{rule}") for r in reps])
         t = gain.mean() / (gain.std(ddof=1) / np.sqrt(len(gain))) if gain.any() else float("nan")
         m = _repeat_means(a, runs, reps, rule)
+        per_repeat = " / ".join(f"{g:+.4f}" for g in gain.reshape(-1, 5).mean(axis=1))
         print(
             f"| {tag} | {len(reps)} | {m['thin']:.3f} | {thin.std(ddof=1):.3f} | "
-            f"{gain.mean():+.3f} ({gain.std(ddof=1):.3f}) | {t:+.1f} | {m['nested']:.3f} | {m['auroc']:.3f} | "
+            f"{gain.mean():+.3f} ({gain.std(ddof=1):.3f}) | {per_repeat} | {t:+.2f} | "
+            f"{m['nested']:.3f} | {m['auroc']:.3f} | "
             f"{m['thin_auroc']:.3f} | {m['alerts']:.2f} | {m['rounds']} |"
         )
 
@@ -274,7 +284,7 @@ def main() -> None:
     r.add_argument("--first-repeat", type=int, default=0, help="add repeats to an earlier run (tag <tag>_r<k>)")
     r.add_argument("--set", action="append", default=[], help="TrainConfig field=value (repeatable)")
     r.add_argument("--nested-only", action="store_true", help="skip leave-one-ICU-type-out (candidates)")
-    r.add_argument("--bag", type=int, default=1, help="seed-bag every model (K boosters; experiment only)")
+    r.add_argument("--bag", type=int, default=1, help="seed-bag every model, mean probability (experiment only)")
     rep = sub.add_parser("report")
     rep.add_argument("--physiology", default="physiology")
     rep.add_argument("--all", default="all")
