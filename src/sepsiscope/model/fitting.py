@@ -9,6 +9,7 @@ patients the booster trains on: the held-out log-loss after every round is recor
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -117,6 +118,7 @@ def fit_with_curves(
     curves = [np.asarray(record[f"v{i}"]["binary_logloss"]) for i in range(len(valid))]
     trees = lgb.Booster(model_str=booster.model_to_string(num_iteration=-1))
     del booster, data, valid
+    gc.collect()  # the booster and its datasets refer to each other: free the binned data now, not at a later GC
     return trees, curves
 
 
