@@ -242,7 +242,8 @@ def candidates(a: SetA, tags: list[str], baseline: str, rule: str) -> None:
         return np.array([a.utility(runs[r][key.format(r=r)], np.flatnonzero(folds == k)) for k in range(5)])
 
     print(f"threshold rule: {rule}; baseline {baseline}; repeats {sorted(base_runs)}")
-    print("| run | repeats | labs thinned 0.5: utility | fold sd | gain vs baseline (sd of gain) | paired t | "
+    print("| run | repeats | labs thinned 0.5: utility | fold sd | gain vs baseline (sd of gain) | "
+          "gain per repeat | paired t | "
           "nested utility | nested AUROC | thinned AUROC | alerts/pt-day | rounds (outer folds) |")  # fmt: skip
     for tag in [baseline, *tags]:
         runs = _repeat_runs(tag)

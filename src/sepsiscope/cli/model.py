@@ -50,7 +50,7 @@ def train(
     bag: Annotated[
         int,
         typer.Option(min=1, max=10, help="Seed-bag: each model is this many boosters merged into one (K× the time)."),
-    ] = 1,
+    ] = 3,
     lab_thinning: Annotated[
         float,
         typer.Option(

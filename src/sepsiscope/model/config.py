@@ -43,7 +43,7 @@ class TrainConfig:
     bagging_fraction: float = 0.8
     lambda_l2: float = 10.0
     monotone: bool = False
-    bag: int = 1  # boosters per model, with different seeds, merged into one (model/bagging.py)
+    bag: int = 3  # boosters per model, with different seeds, merged into one (model/bagging.py)
     # > 0: also fit on a copy of every stay with up to this share of its lab draws removed (model/augment.py)
     lab_thinning: float = 0.0
     negative_fraction: float = 0.25

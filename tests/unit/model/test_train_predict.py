@@ -20,7 +20,7 @@ from sepsiscope.model.train import TrainConfig, train
 from sepsiscope.synth import generate_ward, to_psv_folder
 
 CONFIG = TrainConfig(
-    folds=3, rounds=25, min_data_in_leaf=20, negative_fraction=0.5, seed=3, early_stopping=False, patience=0
+    folds=3, rounds=25, min_data_in_leaf=20, negative_fraction=0.5, seed=3, early_stopping=False, patience=0, bag=1
 )
 
 

@@ -23,7 +23,7 @@ from sepsiscope.model.validation.shifts import SHIFTS, prevalence, stay_length, 
 from tests.unit.model.test_train_predict import labelled_ward
 
 CONFIG = TrainConfig(
-    folds=3, rounds=15, min_data_in_leaf=20, negative_fraction=0.5, seed=3, early_stopping=False, patience=0
+    folds=3, rounds=15, min_data_in_leaf=20, negative_fraction=0.5, seed=3, early_stopping=False, patience=0, bag=1
 )
 
 
