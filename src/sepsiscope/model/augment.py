@@ -47,6 +47,11 @@ class ExtraRows:
         return len(self.y)
 
 
+def copies_of(extra: ExtraRows | None, patients: np.ndarray) -> ExtraRows | None:
+    """The copies of these patients (a training part's), or ``None`` when there is no augmentation."""
+    return extra.of_patients(patients) if extra is not None else None
+
+
 def thin_lab_draws(table: pl.DataFrame, max_drop: float, seed: int) -> pl.DataFrame:
     """Each patient loses a share ``d ~ U(0, max_drop)`` of their lab draws (all labs of an hour together)."""
     if not 0 < max_drop < 1:

@@ -89,13 +89,14 @@ def fit_with_curves(
         return merge_boosters(members), curves
     rng = np.random.default_rng(seed)
     chosen, weight = sample_rows(y, rows, config.negative_fraction, rng)
-    fit_X, fit_y = X[chosen], y[chosen]
     if extra is not None and len(extra):  # one matrix, filled in place (no second copy of the sampled rows)
         fit_X = np.empty((len(chosen) + len(extra), X.shape[1]), dtype=np.result_type(X, extra.X))
         np.take(X, chosen, axis=0, out=fit_X[: len(chosen)])
         fit_X[len(chosen) :] = extra.X
-        fit_y = np.concatenate([fit_y, extra.y])
+        fit_y = np.concatenate([y[chosen], extra.y])
         weight = np.concatenate([weight, extra.weight])
+    else:
+        fit_X, fit_y = X[chosen], y[chosen]
     params = {**config.lgb_params(names), "seed": seed}
     data = lgb.Dataset(fit_X, fit_y, weight=weight, feature_name=names, free_raw_data=True, params=params)
     del fit_X

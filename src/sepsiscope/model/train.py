@@ -32,7 +32,7 @@ from sepsiscope.features.build import feature_groups
 from sepsiscope.model import metrics
 from sepsiscope.model.abstain import DEFAULT_ALPHA, Abstention, fit_abstention, fit_ranges
 from sepsiscope.model.artifact import Calibration, ModelArtifact
-from sepsiscope.model.augment import ExtraRows, augmented_rows
+from sepsiscope.model.augment import ExtraRows, augmented_rows, copies_of
 from sepsiscope.model.bagging import predict_rounds
 from sepsiscope.model.card import subgroup_metrics
 from sepsiscope.model.config import TrainConfig
@@ -81,7 +81,7 @@ def cross_validate(
         tick("cross-validation", k, config.folds)
         held = [rows[folds == k]] if config.early_stopping else []
         fit_rows = rows[folds != k]
-        copies = extra.of_patients(patient_id[fit_rows]) if extra is not None else None
+        copies = copies_of(extra, patient_id[fit_rows])
         booster, curve = fit_with_curves(X, y, fit_rows, config, names, seed + k, held, copies)
         boosters.append(booster)
         curves.extend(curve)

@@ -24,7 +24,7 @@ import lightgbm as lgb
 import numpy as np
 
 from sepsiscope.model.artifact import Calibration
-from sepsiscope.model.augment import ExtraRows
+from sepsiscope.model.augment import ExtraRows, copies_of
 from sepsiscope.model.bagging import predict_rounds
 from sepsiscope.model.config import TrainConfig
 from sepsiscope.model.dataset import patient_folds
@@ -87,7 +87,7 @@ def nested_cv(
         for b in range(a + 1, folds):
             train_rows = np.flatnonzero((fold != a) & (fold != b))
             held = [np.flatnonzero(fold == a), np.flatnonzero(fold == b)] if config.early_stopping else []
-            copies = extra.of_patients(patient_id[train_rows]) if extra is not None else None
+            copies = copies_of(extra, patient_id[train_rows])
             booster, curves = fit_with_curves(
                 X, y, train_rows, config, names, seed * 1000 + a * folds + b, held, copies
             )
@@ -106,7 +106,7 @@ def nested_cv(
         test_rows = np.flatnonzero(fold == k)
         calibration, thresholds = _procedure(inner[train_rows], train_rows, y, patient_id, rules)
         outer = replace(config, rounds=rounds)
-        copies = extra.of_patients(patient_id[train_rows]) if extra is not None else None
+        copies = copies_of(extra, patient_id[train_rows])
         booster = fit_booster(X, y, train_rows, outer, names, seed * 1000 + 999 - k, copies)
         probability = calibration(np.asarray(booster.predict(X[test_rows])))
         out.append(
@@ -133,7 +133,7 @@ def leave_group_out(
     test_rows = np.flatnonzero(held_out)
     if not len(train_rows) or not len(test_rows):
         raise ValueError(f"{label}: both the training and the held-out part need rows")
-    copies = extra.of_patients(patient_id[train_rows]) if extra is not None else None
+    copies = copies_of(extra, patient_id[train_rows])
     inner, rounds = cross_validate(X, y, train_rows, patient_id, config, names, seed * 1000, extra=copies)
     calibration, thresholds = _procedure(inner, train_rows, y, patient_id, rules)
     booster = fit_booster(X, y, train_rows, replace(config, rounds=rounds), names, seed * 1000 + 999, copies)
