@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from dataclasses import replace
@@ -45,11 +46,23 @@ OUT = Path(os.environ.get("SEPSISCOPE_PROXIES_DIR", "/tmp/sepsiscope-proxies"))
 LAB_KEEP = 0.5
 
 
-def run(tag: str, features: str, config: TrainConfig, repeats: int, leave_out: bool = True, first: int = 0) -> None:
+def run(
+    tag: str,
+    features: str,
+    config: TrainConfig,
+    repeats: int,
+    leave_out: bool = True,
+    first: int = 0,
+    drop: str | None = None,
+) -> None:
     """Every design for one configuration (ICU types left out only if ``leave_out``); per-row results saved.
 
     Repeats ``first`` .. ``first + repeats - 1`` (repeat r splits the patients with seed r), so a
-    later run can add repeats to an earlier one under the tag ``<tag>_r<first>``.
+    later run can add repeats to an earlier one under the tag ``<tag>_r<first>``. ``drop``: a
+    regular expression; feature columns whose names it matches fully are left out (a candidate
+    feature set, before it is worth a name in ``features.build``). Each training part's
+    calibrated out-of-fold scores are saved too (``nested<r>_inner``, NaN outside the part), so
+    another threshold rule can be judged on the same models (``rules``).
     """
     OUT.mkdir(exist_ok=True)
     table = setA_cache.table()
@@ -59,6 +72,12 @@ def run(tag: str, features: str, config: TrainConfig, repeats: int, leave_out: b
     saved: dict[str, np.ndarray] = {"y": y}
     t0 = time.perf_counter()
     thinned = features_matrix(thin_labs(table, LAB_KEEP, seed=7), config_groups(features), data.features).X
+    if drop:
+        keep = [j for j, name in enumerate(data.features) if not re.fullmatch(drop, name)]
+        print(f"{tag}: {len(data.features) - len(keep)} columns dropped by {drop!r}, {len(keep)} kept", flush=True)
+        data = replace(data, X=data.X[:, keep], features=[data.features[j] for j in keep])
+        thinned = thinned[:, keep]
+        saved["features"] = np.array(data.features)
     extra = None
     if config.lab_thinning > 0:  # augmented copies (model.augment), thinned with another seed than the proxy's
         extra = augmented_rows(
@@ -89,6 +108,10 @@ def run(tag: str, features: str, config: TrainConfig, repeats: int, leave_out: b
             for p in parts:
                 thin_alert[p.rows] = thin_prob[p.rows] >= p.thresholds[rule]
             saved[f"thin{r}_{rule}"] = thin_alert
+        inner = np.full((len(parts), n), np.nan, dtype=np.float32)
+        for i, p in enumerate(parts):
+            inner[i, p.train_rows] = p.train_probability
+        saved[f"nested{r}_inner"] = inner
         saved[f"nested{r}_thresholds"] = np.array([[p.thresholds[rule] for rule in RULES] for p in parts])
         saved[f"nested{r}_rounds"] = np.array([p.rounds for p in parts])
         print(f"{tag}: repeat {r} done at {time.perf_counter() - t0:.0f} s", flush=True)
@@ -275,6 +298,77 @@ def _repeat_means(a: SetA, runs: dict[int, np.lib.npyio.NpzFile], reps: list[int
     }
 
 
+def _logit(p: np.ndarray) -> np.ndarray:
+    q = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(q / (1 - q))  # type: ignore[no-any-return]
+
+
+def hedged_threshold(prob: np.ndarray, y: np.ndarray, pid: np.ndarray, sigma: float) -> float:
+    """The threshold of highest expected utility when a new site's scores may be shifted (experiment).
+
+    Shifts of the log-odds δ ~ N(0, sigma²) (9 points over ±2 sigma): the utility curve of the
+    out-of-fold scores, as a function of the log-odds threshold, is smoothed by that
+    distribution and its maximum taken. A symmetric hedge: it moves the threshold only as far as
+    the curve falls more steeply on one side than on the other.
+    """
+    from sepsiscope.model.utility import utility_curve
+
+    grid = np.unique(np.quantile(prob, np.linspace(0.0, 0.9995, 1200)))
+    curve = utility_curve(y, prob, pid, grid)
+    candidates = np.unique(np.quantile(prob, np.linspace(0.30, 0.999, 400)))
+    deltas = np.linspace(-2.0, 2.0, 9) * sigma
+    weights = np.exp(-0.5 * np.linspace(-2.0, 2.0, 9) ** 2)
+    weights /= weights.sum()
+    lg, lc = _logit(grid), _logit(candidates)
+    objective = sum(w * np.interp(lc - d, lg, curve) for d, w in zip(deltas, weights, strict=True))
+    return float(candidates[int(np.argmax(objective))])
+
+
+def rules(a: SetA, tags: list[str], sigmas: list[float]) -> None:
+    """Threshold rules judged on saved runs' models: thresholds from each training part's saved
+    out-of-fold scores, applied to its held-out part (as is and with half the labs)."""
+    names = ["utility", *[f"hedged {s}" for s in sigmas]]
+    print("| run | rule | labs thinned 0.5: utility | gain vs utility rule (sd) | gain per repeat | paired t | "
+          "nested utility | alerts/pt-day (nested) | alerts/pt-day (labs thinned) |")  # fmt: skip
+    for tag in tags:
+        runs = _repeat_runs(tag)
+        reps = sorted(r for r, z in runs.items() if f"nested{r}_inner" in z.files)
+        fold_u: dict[str, list[float]] = {n: [] for n in names}
+        pooled_u: dict[str, list[tuple[float, float, float, float]]] = {n: [] for n in names}
+        for r in reps:
+            z = runs[r]
+            inner, nested, thin = z[f"nested{r}_inner"], z[f"nested{r}_prob"], z[f"thin{r}_prob"]
+            folds = patient_folds(a.pid, 5, r)
+            alerts = {n: (np.zeros(len(a.y), bool), np.zeros(len(a.y), bool)) for n in names}
+            for k in range(5):
+                train = np.flatnonzero(~np.isnan(inner[k]))
+                test = np.flatnonzero(folds == k)
+                p = inner[k][train].astype(np.float64)
+                for n in names:
+                    if n == "utility":
+                        t = choose_threshold(p, a.y[train], a.pid[train], None, "utility")[0]
+                    else:
+                        t = hedged_threshold(p, a.y[train], a.pid[train], float(n.split()[1]))
+                    alerts[n][0][test] = nested[test] >= t
+                    alerts[n][1][test] = thin[test] >= t
+                    fold_u[n].append(a.utility(alerts[n][1], test))
+            for n in names:
+                nested_alert, thin_alert = alerts[n]
+                pooled_u[n].append((a.utility(thin_alert), a.utility(nested_alert),
+                                    metrics.alerts_per_patient_day(nested_alert),
+                                    metrics.alerts_per_patient_day(thin_alert)))  # fmt: skip
+            saved = a.utility(z[f"thin{r}_utility"])
+            print(f"{tag} repeat {r}: saved utility rule {saved:.4f}, recomputed {pooled_u['utility'][-1][0]:.4f}")
+        base = np.array(fold_u["utility"])
+        for n in names:
+            gain = np.array(fold_u[n]) - base
+            t = gain.mean() / (gain.std(ddof=1) / np.sqrt(len(gain))) if gain.any() else float("nan")
+            per_repeat = " / ".join(f"{g:+.4f}" for g in gain.reshape(-1, 5).mean(axis=1))
+            m = np.mean(pooled_u[n], axis=0)
+            print(f"| {tag} | {n} | {m[0]:.3f} | {gain.mean():+.4f} ({gain.std(ddof=1):.4f}) | {per_repeat} | "
+                  f"{t:+.2f} | {m[1]:.3f} | {m[2]:.2f} | {m[3]:.2f} |")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -286,6 +380,7 @@ def main() -> None:
     r.add_argument("--set", action="append", default=[], help="TrainConfig field=value (repeatable)")
     r.add_argument("--nested-only", action="store_true", help="skip leave-one-ICU-type-out (candidates)")
     r.add_argument("--bag", type=int, default=1, help="seed-bag every model, mean probability (experiment only)")
+    r.add_argument("--drop", help="regular expression: leave out the feature columns it matches fully")
     rep = sub.add_parser("report")
     rep.add_argument("--physiology", default="physiology")
     rep.add_argument("--all", default="all")
@@ -294,6 +389,9 @@ def main() -> None:
     cand.add_argument("tags", nargs="+")
     cand.add_argument("--baseline", default="all")
     cand.add_argument("--rule", default="utility")
+    rul = sub.add_parser("rules", help="threshold rules judged on saved runs (their training parts' scores)")
+    rul.add_argument("tags", nargs="+")
+    rul.add_argument("--sigma", type=float, action="append", default=[], help="hedge widths (log-odds)")
     args = parser.parse_args()
     if args.cmd == "run":
         config = TrainConfig(features=args.features)
@@ -304,11 +402,15 @@ def main() -> None:
             config = replace(config, **{key: cast(value) if current is not None else float(value)})
         if args.bag > 1:
             use_bagging(args.bag)
-        run(args.tag or args.features, args.features, config, args.repeats, not args.nested_only, args.first_repeat)
+        tag = args.tag or args.features
+        run(tag, args.features, config, args.repeats, not args.nested_only, args.first_repeat, args.drop)
         return
     a = SetA()
     if args.cmd == "candidates":
         candidates(a, args.tags, args.baseline, args.rule)
+        return
+    if args.cmd == "rules":
+        rules(a, args.tags, args.sigma or [0.25, 0.5, 1.0])
         return
     tags = {"physiology": args.physiology, "all": args.all, **{t: t for t in args.candidates}}
     repeats = _runs_repeats(list(tags.values()))

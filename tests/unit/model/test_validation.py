@@ -16,6 +16,7 @@ from sepsiscope.model import metrics
 from sepsiscope.model.config import TrainConfig
 from sepsiscope.model.dataset import features_matrix, labels, patient_folds
 from sepsiscope.model.fitting import best_rounds
+from sepsiscope.model.train import choose_threshold
 from sepsiscope.model.validation.clock import best_clock_hour, clock_alerts
 from sepsiscope.model.validation.heldout import leave_group_out, nested_cv, pooled
 from sepsiscope.model.validation.ranking import EXTERNAL, discordant_pairs, kendall_tau
@@ -42,6 +43,11 @@ def test_nested_cv_holds_out_every_row_once_and_never_reads_held_out_labels(ward
     for p in parts:
         assert len(np.unique(data.patient_id[p.rows])) == len(set(data.patient_id[p.rows]))
         assert all(0 < t < 1 for t in p.thresholds.values())
+        # The training part's scores are kept: its rows are every other row, and its thresholds come from them.
+        np.testing.assert_array_equal(np.sort(np.concatenate([p.rows, p.train_rows])), np.arange(len(y)))
+        for rule, t in p.thresholds.items():
+            train = p.train_rows
+            assert choose_threshold(p.train_probability, y[train], data.patient_id[train], None, rule)[0] == t
     # Flip every label of outer fold 0: its thresholds and probabilities must not move.
     fold = patient_folds(data.patient_id, 3, 1)
     flipped = np.where(fold == 0, 1 - y, y).astype(y.dtype)

@@ -46,6 +46,10 @@ class HeldOut:
     calibration: Calibration = field(repr=False)
     label: str = ""
     rounds: int = 0  # boosting rounds of the held-out part's model
+    # The training part's calibrated out-of-fold scores, on which the thresholds were chosen
+    # (so another threshold rule can be judged later without refitting).
+    train_rows: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64), repr=False)
+    train_probability: np.ndarray = field(default_factory=lambda: np.array([]), repr=False)
 
     def alerts(self, rule: str) -> np.ndarray:
         """Alert per row of ``rows`` under a threshold rule."""
@@ -54,12 +58,12 @@ class HeldOut:
 
 def _procedure(
     inner_raw: np.ndarray, train_rows: np.ndarray, y: np.ndarray, patient_id: np.ndarray, rules: Sequence[str]
-) -> tuple[Calibration, dict[str, float]]:
-    """Calibration and thresholds from a training part's out-of-fold scores (as ``train`` does)."""
+) -> tuple[Calibration, dict[str, float], np.ndarray]:
+    """Calibration, thresholds and calibrated scores from a training part's out-of-fold scores (as ``train`` does)."""
     calibration = fit_calibration(inner_raw, y[train_rows])
     probability = calibration(inner_raw)
     thresholds = {r: choose_threshold(probability, y[train_rows], patient_id[train_rows], None, r)[0] for r in rules}
-    return calibration, thresholds
+    return calibration, thresholds, probability
 
 
 def nested_cv(
@@ -104,13 +108,16 @@ def nested_cv(
             inner[rows] = predict_rounds(models[j][0], X[rows], rounds, config.bag)
         train_rows = np.flatnonzero(fold != k)
         test_rows = np.flatnonzero(fold == k)
-        calibration, thresholds = _procedure(inner[train_rows], train_rows, y, patient_id, rules)
+        calibration, thresholds, inner_probability = _procedure(inner[train_rows], train_rows, y, patient_id, rules)
         outer = replace(config, rounds=rounds)
         copies = copies_of(extra, patient_id[train_rows])
         booster = fit_booster(X, y, train_rows, outer, names, seed * 1000 + 999 - k, copies)
         probability = calibration(np.asarray(booster.predict(X[test_rows])))
+        label = f"repeat seed {seed} fold {k}"
         out.append(
-            HeldOut(test_rows, probability, thresholds, booster, calibration, f"repeat seed {seed} fold {k}", rounds)
+            HeldOut(
+                test_rows, probability, thresholds, booster, calibration, label, rounds, train_rows, inner_probability
+            )
         )
     return out
 
@@ -135,10 +142,12 @@ def leave_group_out(
         raise ValueError(f"{label}: both the training and the held-out part need rows")
     copies = copies_of(extra, patient_id[train_rows])
     inner, rounds = cross_validate(X, y, train_rows, patient_id, config, names, seed * 1000, extra=copies)
-    calibration, thresholds = _procedure(inner, train_rows, y, patient_id, rules)
+    calibration, thresholds, inner_probability = _procedure(inner, train_rows, y, patient_id, rules)
     booster = fit_booster(X, y, train_rows, replace(config, rounds=rounds), names, seed * 1000 + 999, copies)
     probability = calibration(np.asarray(booster.predict(X[test_rows])))
-    return HeldOut(test_rows, probability, thresholds, booster, calibration, label, rounds)
+    return HeldOut(
+        test_rows, probability, thresholds, booster, calibration, label, rounds, train_rows, inner_probability
+    )
 
 
 def pooled(parts: Sequence[HeldOut], n: int, rule: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
