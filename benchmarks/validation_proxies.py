@@ -18,6 +18,7 @@ Run: nice -n 19 .venv/bin/python benchmarks/validation_proxies.py run physiology
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -36,7 +37,7 @@ import setA_cache  # noqa: E402
 from sepsiscope.model import metrics  # noqa: E402
 from sepsiscope.model.augment import augmented_rows  # noqa: E402
 from sepsiscope.model.dataset import features_matrix, labels, patient_folds  # noqa: E402
-from sepsiscope.model.train import TrainConfig, choose_threshold  # noqa: E402
+from sepsiscope.model.train import TrainConfig, choose_threshold, threshold_candidates  # noqa: E402
 from sepsiscope.model.validation.clock import best_clock_hour, clock_alerts  # noqa: E402
 from sepsiscope.model.validation.heldout import RULES, leave_group_out, nested_cv, pooled  # noqa: E402
 from sepsiscope.model.validation.ranking import EXTERNAL, discordant_pairs, kendall_tau  # noqa: E402
@@ -273,15 +274,20 @@ def candidates(a: SetA, tags: list[str], baseline: str, rule: str) -> None:
         reps = sorted(set(runs) & set(base_runs))
         thin = np.concatenate([per_fold(runs, r, f"thin{{r}}_{rule}") for r in reps])
         gain = thin - np.concatenate([per_fold(base_runs, r, f"thin{{r}}_{rule}") for r in reps])
-        t = gain.mean() / (gain.std(ddof=1) / np.sqrt(len(gain))) if gain.any() else float("nan")
+        t, per_repeat = _paired(gain)
         m = _repeat_means(a, runs, reps, rule)
-        per_repeat = " / ".join(f"{g:+.4f}" for g in gain.reshape(-1, 5).mean(axis=1))
         print(
             f"| {tag} | {len(reps)} | {m['thin']:.3f} | {thin.std(ddof=1):.3f} | "
             f"{gain.mean():+.3f} ({gain.std(ddof=1):.3f}) | {per_repeat} | {t:+.2f} | "
             f"{m['nested']:.3f} | {m['auroc']:.3f} | "
             f"{m['thin_auroc']:.3f} | {m['alerts']:.2f} | {m['rounds']} |"
         )
+
+
+def _paired(gain: np.ndarray) -> tuple[float, str]:
+    """Paired t of per-fold gains (5 outer folds per repeat, in repeat order) and each repeat's mean gain."""
+    t = gain.mean() / (gain.std(ddof=1) / np.sqrt(len(gain))) if gain.any() else float("nan")
+    return float(t), " / ".join(f"{g:+.4f}" for g in gain.reshape(-1, 5).mean(axis=1))
 
 
 def _repeat_means(a: SetA, runs: dict[int, np.lib.npyio.NpzFile], reps: list[int], rule: str) -> dict[str, Any]:
@@ -315,7 +321,7 @@ def hedged_threshold(prob: np.ndarray, y: np.ndarray, pid: np.ndarray, sigma: fl
 
     grid = np.unique(np.quantile(prob, np.linspace(0.0, 0.9995, 1200)))
     curve = utility_curve(y, prob, pid, grid)
-    candidates = np.unique(np.quantile(prob, np.linspace(0.30, 0.999, 400)))
+    candidates = threshold_candidates(prob)  # the utility rule's, so the two differ only in the objective
     deltas = np.linspace(-2.0, 2.0, 9) * sigma
     weights = np.exp(-0.5 * np.linspace(-2.0, 2.0, 9) ** 2)
     weights /= weights.sum()
@@ -327,7 +333,11 @@ def hedged_threshold(prob: np.ndarray, y: np.ndarray, pid: np.ndarray, sigma: fl
 def rules(a: SetA, tags: list[str], sigmas: list[float]) -> None:
     """Threshold rules judged on saved runs' models: thresholds from each training part's saved
     out-of-fold scores, applied to its held-out part (as is and with half the labs)."""
-    names = ["utility", *[f"hedged {s}" for s in sigmas]]
+    choose: dict[str, Any] = {
+        "utility": lambda p, y, pid: choose_threshold(p, y, pid, None, "utility")[0],
+        **{f"hedged {s}": functools.partial(hedged_threshold, sigma=s) for s in sigmas},
+    }
+    names = list(choose)
     print("| run | rule | labs thinned 0.5: utility | gain vs utility rule (sd) | gain per repeat | paired t | "
           "nested utility | alerts/pt-day (nested) | alerts/pt-day (labs thinned) |")  # fmt: skip
     for tag in tags:
@@ -345,10 +355,7 @@ def rules(a: SetA, tags: list[str], sigmas: list[float]) -> None:
                 test = np.flatnonzero(folds == k)
                 p = inner[k][train].astype(np.float64)
                 for n in names:
-                    if n == "utility":
-                        t = choose_threshold(p, a.y[train], a.pid[train], None, "utility")[0]
-                    else:
-                        t = hedged_threshold(p, a.y[train], a.pid[train], float(n.split()[1]))
+                    t = choose[n](p, a.y[train], a.pid[train])
                     alerts[n][0][test] = nested[test] >= t
                     alerts[n][1][test] = thin[test] >= t
                     fold_u[n].append(a.utility(alerts[n][1], test))
@@ -362,8 +369,7 @@ def rules(a: SetA, tags: list[str], sigmas: list[float]) -> None:
         base = np.array(fold_u["utility"])
         for n in names:
             gain = np.array(fold_u[n]) - base
-            t = gain.mean() / (gain.std(ddof=1) / np.sqrt(len(gain))) if gain.any() else float("nan")
-            per_repeat = " / ".join(f"{g:+.4f}" for g in gain.reshape(-1, 5).mean(axis=1))
+            t, per_repeat = _paired(gain)
             m = np.mean(pooled_u[n], axis=0)
             print(f"| {tag} | {n} | {m[0]:.3f} | {gain.mean():+.4f} ({gain.std(ddof=1):.4f}) | {per_repeat} | "
                   f"{t:+.2f} | {m[1]:.3f} | {m[2]:.2f} | {m[3]:.2f} |")  # fmt: skip

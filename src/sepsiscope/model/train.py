@@ -107,6 +107,11 @@ def fit_calibration(raw: np.ndarray, y: np.ndarray, max_points: int = 400) -> Ca
 ROBUST_SEPTIC_WEIGHTS = (1.0, 0.5)
 
 
+def threshold_candidates(probability: np.ndarray) -> np.ndarray:
+    """The thresholds a utility rule chooses among: 400 quantiles of the out-of-fold probabilities (30th-99.9th)."""
+    return np.unique(np.quantile(probability, np.linspace(0.30, 0.999, 400)))
+
+
 def choose_threshold(
     probability: np.ndarray,
     y: np.ndarray,
@@ -129,7 +134,7 @@ def choose_threshold(
         return t, f"alert budget {alerts_per_patient_day} per patient-day (out-of-fold)", {}
     if rule not in ("robust", "utility"):
         raise ValueError(f"threshold rule {rule!r}: choose robust or utility")
-    candidates = np.unique(np.quantile(probability, np.linspace(0.30, 0.999, 400)))
+    candidates = threshold_candidates(probability)
     curves = {
         w: metrics.utility_curve(y, probability, patient_id, candidates, septic_weight=w) for w in ROBUST_SEPTIC_WEIGHTS
     }
