@@ -109,7 +109,10 @@ def run(
             for p in parts:
                 thin_alert[p.rows] = thin_prob[p.rows] >= p.thresholds[rule]
             saved[f"thin{r}_{rule}"] = thin_alert
-        inner = np.full((len(parts), n), np.nan, dtype=np.float32)
+        # float64: calibrated probabilities are isotonic steps and every threshold is one of them, so
+        # float32 rounding moves whole blocks of tied rows across it (the first runs saved float32:
+        # `rules` recomputed their utility rule 0.4185 against 0.4189 saved).
+        inner = np.full((len(parts), n), np.nan)
         for i, p in enumerate(parts):
             inner[i, p.train_rows] = p.train_probability
         saved[f"nested{r}_inner"] = inner
