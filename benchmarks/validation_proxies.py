@@ -378,6 +378,19 @@ def rules(a: SetA, tags: list[str], sigmas: list[float]) -> None:
                   f"{t:+.2f} | {m[1]:.3f} | {m[2]:.2f} | {m[3]:.2f} |")  # fmt: skip
 
 
+def loio(a: SetA, tags: list[str]) -> None:
+    """Leave-one-ICU-type-out for saved runs: each left-out type's utility under both threshold
+    rules, AUROC and alerts per patient-day (the model card's table for the lab-thinned copies)."""
+    print("| left out | run | utility threshold: utility | robust threshold: utility | AUROC | alerts/pt-day |")
+    for name, rows in a.held.items():
+        for tag in tags:
+            z = np.load(OUT / f"{tag}.npz")
+            alert, robust = z[f"loio_{name}_utility"], z[f"loio_{name}_robust"]
+            print(f"| {name} ICU | {tag} | {a.utility(alert, rows):.3f} | {a.utility(robust, rows):.3f} | "
+                  f"{metrics.auroc(a.y[rows], z[f'loio_{name}_prob'][rows]):.3f} | "
+                  f"{metrics.alerts_per_patient_day(alert[rows]):.2f} |")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -401,6 +414,8 @@ def main() -> None:
     rul = sub.add_parser("rules", help="threshold rules judged on saved runs (their training parts' scores)")
     rul.add_argument("tags", nargs="+")
     rul.add_argument("--sigma", type=float, action="append", default=[], help="hedge widths (log-odds)")
+    lo = sub.add_parser("loio", help="leave-one-ICU-type-out figures of saved runs")
+    lo.add_argument("tags", nargs="+")
     args = parser.parse_args()
     if args.cmd == "run":
         config = TrainConfig(features=args.features)
@@ -417,6 +432,9 @@ def main() -> None:
     a = SetA()
     if args.cmd == "candidates":
         candidates(a, args.tags, args.baseline, args.rule)
+        return
+    if args.cmd == "loio":
+        loio(a, args.tags)
         return
     if args.cmd == "rules":
         rules(a, args.tags, args.sigma or [0.25, 0.5, 1.0])
