@@ -21,10 +21,10 @@ def train(
     features: Annotated[
         str,
         typer.Option(
-            help="Feature set: all (default: physiology, charting recency and ICU context), "
-            "physiology+measurement, physiology."
+            help="Feature set: all-lab_trends (default: physiology, charting recency and ICU context, "
+            "without lab trends), all (with them), all+baseline, physiology+measurement, physiology."
         ),
-    ] = "all",
+    ] = "all-lab_trends",
     alerts_per_patient_day: Annotated[
         float | None,
         typer.Option(help="Choose the threshold to meet this alert budget instead of maximising utility."),

@@ -6,9 +6,14 @@ from the cohort engine's primitives (carry-forward, windows, the bedside scores 
 
 Feature groups (the transfer study in docs/model-card.md compares them):
 
-* ``physiology`` — latest values, 6/12/24-h window statistics and trends of vitals, lab
-  changes, deviation from the patient's own stay baseline, derived ratios, the bedside
-  scores (SIRS, qSOFA, NEWS2, MEWS partial sums; SOFA and its 24-h rise), age and sex.
+* ``physiology`` — latest values of vitals and labs, 6/12/24-h window statistics and trends
+  of vitals, their deviation from the patient's own stay baseline and stay extremes, derived
+  ratios, the bedside scores (SIRS, qSOFA, NEWS2, MEWS partial sums; SOFA and its 24-h rise),
+  age and sex.
+* ``lab_trends`` (with ``physiology`` only) — each lab's change over 24 h and deviation from its
+  stay mean, and for eight organ-dysfunction labs their 24-h and stay extremes. Their values
+  depend on how often a hospital draws labs; the default set leaves them out
+  (docs/model-card.md).
 * ``measurement`` — how the hospital measures: hours since each variable was last
   charted and how many times in the last 24 h. Strong in-sample, site-specific.
 * ``context`` — ICU length of stay so far, hours from hospital to ICU admission, ICU type:
@@ -48,14 +53,17 @@ SCORE_COLUMNS = (
     "sirs_partial", "qsofa_partial", "news2_partial", "mews_partial", "sofa_total",
     "sofa_coagulation", "sofa_liver", "sofa_cardiovascular", "sofa_renal",
 )  # fmt: skip
-GROUPS = ("physiology", "measurement", "context", "baseline")
+GROUPS = ("physiology", "lab_trends", "measurement", "context", "baseline")
 
-#: Named feature sets used by ``train --features`` and the transfer experiments.
+#: Named feature sets used by ``train --features`` and the transfer experiments. The first four
+#: keep the columns (and their order) they had before ``lab_trends`` was split out of
+#: ``physiology``; ``all-lab_trends`` is ``all`` without those columns, in the same order.
 FEATURE_SETS: dict[str, tuple[str, ...]] = {
-    "physiology": ("physiology",),
-    "physiology+measurement": ("physiology", "measurement"),
-    "all": ("physiology", "measurement", "context"),
-    "all+baseline": ("physiology", "measurement", "context", "baseline"),
+    "physiology": ("physiology", "lab_trends"),
+    "physiology+measurement": ("physiology", "lab_trends", "measurement"),
+    "all": ("physiology", "lab_trends", "measurement", "context"),
+    "all-lab_trends": ("physiology", "measurement", "context"),
+    "all+baseline": ("physiology", "lab_trends", "measurement", "context", "baseline"),
 }
 
 
@@ -69,10 +77,12 @@ class FeatureSpec:
         unknown = set(self.groups) - set(GROUPS)
         if unknown:
             raise ValueError(f"unknown feature groups {sorted(unknown)}; choose from {GROUPS}")
+        if "lab_trends" in self.groups and "physiology" not in self.groups:
+            raise ValueError("feature group lab_trends is built with physiology: add physiology")
 
 
 def feature_groups(name: str) -> tuple[str, ...]:
-    """Groups of a named feature set (``physiology``, ``physiology+measurement``, ``all``, ``all+baseline``)."""
+    """Groups of a named feature set (``FEATURE_SETS``: ``all-lab_trends``, ``all``, ``physiology``, …)."""
     try:
         return FEATURE_SETS[name]
     except KeyError:
@@ -100,6 +110,12 @@ FEATURES_VERSION = 2
 #: Labs whose worst value so far in the stay is a feature (markers of organ dysfunction).
 STAY_EXTREME_LABS = ("lactate", "creatinine", "bilirubin_total", "wbc", "platelets", "bun", "hco3", "ph")
 
+#: The ``lab_trends`` group's columns.
+LAB_TREND_COLUMNS = frozenset(
+    [f"{v}__{s}" for v in STAY_EXTREME_LABS for s in ("stay_max", "stay_min", "min24", "max24")]
+    + [f"{v}__{s}" for v in LABS for s in ("delta24", "vs_stay")]
+)
+
 
 def _stay_extreme(values: FloatArray, hours: FloatArray, start: np.ndarray, largest: bool) -> FloatArray:
     """Highest (or lowest) measurement of the stay so far, on every hour from the first measurement on.
@@ -112,8 +128,15 @@ def _stay_extreme(values: FloatArray, hours: FloatArray, start: np.ndarray, larg
 
 
 def _physiology(
-    raw: dict[str, FloatArray], last: dict[str, FloatArray], hours, start, w: dict[int, Window], out: dict
+    raw: dict[str, FloatArray],
+    last: dict[str, FloatArray],
+    hours,
+    start,
+    w: dict[int, Window],
+    out: dict,
+    lab_trends: bool,
 ) -> None:
+    """The ``physiology`` columns, with the ``lab_trends`` ones in their places if asked for."""
     w6, w12, w24 = w[6], w[12], w[24]
     for v in VITALS:
         x = raw[v]
@@ -126,14 +149,15 @@ def _physiology(
         out[f"{v}__vs_stay"] = last[v] - _stay_mean(x, start)
         out[f"{v}__stay_max"] = _stay_extreme(x, hours, start, True)
         out[f"{v}__stay_min"] = _stay_extreme(x, hours, start, False)
-    for v in STAY_EXTREME_LABS:
+    for v in STAY_EXTREME_LABS if lab_trends else ():
         out[f"{v}__stay_max"] = _stay_extreme(raw[v], hours, start, True)
         out[f"{v}__stay_min"] = _stay_extreme(raw[v], hours, start, False)
         out[f"{v}__min24"], out[f"{v}__max24"] = w24.min(raw[v]), w24.max(raw[v])
     for v in LABS:
         out[v] = last[v]
-        out[f"{v}__delta24"] = last[v] - last[v][w24.first]
-        out[f"{v}__vs_stay"] = last[v] - _stay_mean(raw[v], start)
+        if lab_trends:
+            out[f"{v}__delta24"] = last[v] - last[v][w24.first]
+            out[f"{v}__vs_stay"] = last[v] - _stay_mean(raw[v], start)
     out["shock_index"] = _ratio(last["heart_rate"], last["sbp"])
     out["pulse_pressure"] = last["sbp"] - last["dbp"]
     out["bun_creatinine"] = _ratio(last["bun"], last["creatinine"])
@@ -156,7 +180,7 @@ def build_features(table: pl.DataFrame, groups: Sequence[str] = ("physiology",))
     out: dict[str, FloatArray] = {}
     windows = {h: Window(rows.hours, rows.start, window_first(rows.hours, rows.start, h)) for h in (6, 12, 24)}
     if "physiology" in spec.groups:
-        _physiology(raw, last, rows.hours, rows.start, windows, out)
+        _physiology(raw, last, rows.hours, rows.start, windows, out, "lab_trends" in spec.groups)
         scored = score_table(rows.frame)
         for c in SCORE_COLUMNS:
             out[c] = scored.get_column(c).cast(pl.Float64).fill_null(np.nan).to_numpy()

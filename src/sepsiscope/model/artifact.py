@@ -17,7 +17,7 @@ import lightgbm as lgb
 import numpy as np
 
 from sepsiscope.errors import ModelArtifactError
-from sepsiscope.features.build import FEATURES_VERSION
+from sepsiscope.features.build import FEATURES_VERSION, LAB_TREND_COLUMNS
 from sepsiscope.model.abstain import Abstention
 
 FORMAT_VERSION = 1
@@ -93,7 +93,7 @@ class ModelArtifact:
         return cls(
             booster=booster,
             features=meta["features"],
-            feature_groups=meta["feature_groups"],
+            feature_groups=_with_lab_trends_named(meta["feature_groups"], meta["features"]),
             calibration=Calibration(tuple(meta["calibration"]["x"]), tuple(meta["calibration"]["y"])),
             threshold=float(meta["threshold"]),
             threshold_rule=meta["threshold_rule"],
@@ -110,3 +110,15 @@ def default_model_dir() -> Path:
 def load_default() -> ModelArtifact:
     """The shipped default model."""
     return ModelArtifact.load(default_model_dir())
+
+
+def _with_lab_trends_named(groups: list[str], features: list[str]) -> list[str]:
+    """A model's feature groups as this sepsiscope names them.
+
+    The lab trends were part of the ``physiology`` group until they became a group of their
+    own (``lab_trends``); a model written before that lists only ``physiology`` but uses them.
+    """
+    if "physiology" in groups and "lab_trends" not in groups and LAB_TREND_COLUMNS.intersection(features):
+        at = groups.index("physiology") + 1
+        return [*groups[:at], "lab_trends", *groups[at:]]
+    return list(groups)

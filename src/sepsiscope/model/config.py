@@ -30,7 +30,7 @@ MONOTONE_INCREASING = (
 class TrainConfig:
     """Training settings; the defaults are the shipped model's."""
 
-    features: str = "all"
+    features: str = "all-lab_trends"
     folds: int = 5
     seed: int = 2019
     rounds: int = 300

@@ -39,7 +39,7 @@ from sepsiscope.model.artifact import ModelArtifact
 from sepsiscope.model.online_scores import RunningScores
 from sepsiscope.model.online_state import RunningSeries
 
-SUPPORTED_GROUPS = ("physiology", "measurement", "context", "baseline")
+SUPPORTED_GROUPS = ("physiology", "lab_trends", "measurement", "context", "baseline")
 _MEASURED = (*VITALS, *LABS)
 Row = Mapping[str, object]
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from sepsiscope.cli import app
 from sepsiscope.errors import ModelArtifactError
-from sepsiscope.features.build import FEATURES_VERSION
+from sepsiscope.features.build import FEATURES_VERSION, LAB_TREND_COLUMNS
 from sepsiscope.io.predictions import read_prediction_dir
 from sepsiscope.model.artifact import ModelArtifact, load_default
 from sepsiscope.model.predict import predict_table
@@ -106,6 +106,24 @@ def test_a_model_trained_on_other_feature_definitions_refuses_to_load(trained, t
         ModelArtifact.load(tmp_path / "m")
 
 
+def test_a_model_from_before_lab_trends_were_a_group_still_loads_and_predicts_the_same(tmp_path) -> None:
+    """Such a model lists only ``physiology`` (which then held the lab trends) but uses their columns."""
+    ward = labelled_ward(30, seed=8)
+    with_trends = train(ward, replace(CONFIG, features="all")).artifact
+    assert with_trends.feature_groups == ["physiology", "lab_trends", "measurement", "context"]
+    assert LAB_TREND_COLUMNS <= set(with_trends.features)
+    with_trends.save(tmp_path / "m")
+    meta = json.loads((tmp_path / "m" / "model.json").read_text())
+    meta["feature_groups"] = ["physiology", "measurement", "context"]  # as written before the split
+    (tmp_path / "m" / "model.json").write_text(json.dumps(meta))
+    old = ModelArtifact.load(tmp_path / "m")
+    assert old.feature_groups == with_trends.feature_groups
+    np.testing.assert_array_equal(
+        predict_table(old, ward).frame.get_column("probability").to_numpy(),
+        predict_table(with_trends, ward).frame.get_column("probability").to_numpy(),
+    )
+
+
 def test_explanations_name_variables_in_words(trained) -> None:
     table = labelled_ward(30, seed=14)
     preds = predict_table(trained.artifact, table, explain=True)
@@ -134,13 +152,14 @@ def test_cli_train_predict_round_trip(tmp_path) -> None:
 
 
 def test_default_model_ships_and_loads() -> None:
-    """The shipped model is what docs/model-card.md says: set A, feature set ``all``, utility threshold."""
+    """The shipped model is what docs/model-card.md says: set A, feature set ``all-lab_trends``, utility threshold."""
     model = load_default()
     config = model.metadata["config"]
     assert model.features and model.metadata["trained_on"]["patients"] == 20_336
     assert model.feature_groups == ["physiology", "measurement", "context"]
     assert {"iculos_h", "lactate__hours_since", "lactate"} <= set(model.features)
-    assert config["features"] == "all" and config["threshold_rule"] == "utility"
+    assert not LAB_TREND_COLUMNS.intersection(model.features) and len(model.features) == 203
+    assert config["features"] == "all-lab_trends" and config["threshold_rule"] == "utility"
     assert model.threshold_rule == "maximum out-of-fold normalized utility"
     assert config == asdict(TrainConfig()), "the shipped model is trained with TrainConfig's defaults"
 
