@@ -382,9 +382,9 @@ def loio(a: SetA, tags: list[str]) -> None:
     """Leave-one-ICU-type-out for saved runs: each left-out type's utility under both threshold
     rules, AUROC and alerts per patient-day (the model card's table for the lab-thinned copies)."""
     print("| left out | run | utility threshold: utility | robust threshold: utility | AUROC | alerts/pt-day |")
+    runs = {tag: np.load(OUT / f"{tag}.npz") for tag in tags}
     for name, rows in a.held.items():
-        for tag in tags:
-            z = np.load(OUT / f"{tag}.npz")
+        for tag, z in runs.items():
             alert, robust = z[f"loio_{name}_utility"], z[f"loio_{name}_robust"]
             print(f"| {name} ICU | {tag} | {a.utility(alert, rows):.3f} | {a.utility(robust, rows):.3f} | "
                   f"{metrics.auroc(a.y[rows], z[f'loio_{name}_prob'][rows]):.3f} | "
