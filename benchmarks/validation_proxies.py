@@ -36,7 +36,7 @@ import setA_cache  # noqa: E402
 
 from sepsiscope.model import metrics  # noqa: E402
 from sepsiscope.model.augment import augmented_rows  # noqa: E402
-from sepsiscope.model.dataset import features_matrix, labels, patient_folds  # noqa: E402
+from sepsiscope.model.dataset import ModelData, features_matrix, labels, patient_folds  # noqa: E402
 from sepsiscope.model.train import TrainConfig, choose_threshold, threshold_candidates  # noqa: E402
 from sepsiscope.model.validation.clock import best_clock_hour, clock_alerts  # noqa: E402
 from sepsiscope.model.validation.heldout import RULES, leave_group_out, nested_cv, pooled  # noqa: E402
@@ -55,24 +55,32 @@ def run(
     leave_out: bool = True,
     first: int = 0,
     drop: str | None = None,
+    matrix: Path | None = None,
 ) -> None:
     """Every design for one configuration (ICU types left out only if ``leave_out``); per-row results saved.
 
     Repeats ``first`` .. ``first + repeats - 1`` (repeat r splits the patients with seed r), so a
     later run can add repeats to an earlier one under the tag ``<tag>_r<first>``. ``drop``: a
     regular expression; feature columns whose names it matches fully are left out (a candidate
-    feature set, before it is worth a name in ``features.build``). Each training part's
+    feature set, before it is worth a name in ``features.build``). ``matrix``: a directory with
+    another feature builder's matrices of set A and of its labs-halved copy (``full.npz``,
+    ``thinned.npz``: the peer's, from ``peer_features.py``) instead of ``features``. Each training part's
     calibrated out-of-fold scores are saved too (``nested<r>_inner``, NaN outside the part), so
     another threshold rule can be judged on the same models (``rules``).
     """
     OUT.mkdir(exist_ok=True)
     table = setA_cache.table()
     y = labels(table)
-    data = setA_cache.features(features)
     n = len(y)
     saved: dict[str, np.ndarray] = {"y": y}
     t0 = time.perf_counter()
-    thinned = features_matrix(thin_labs(table, LAB_KEEP, seed=7), config_groups(features), data.features).X
+    if matrix is None:
+        data = setA_cache.features(features)
+        thinned = features_matrix(thin_labs(table, LAB_KEEP, seed=7), config_groups(features), data.features).X
+    else:
+        data, thinned = _external(matrix, table)
+        if config.lab_thinning > 0:
+            raise SystemExit("--matrix: augmented copies need our feature builder")
     if drop:
         keep = [j for j, name in enumerate(data.features) if not re.fullmatch(drop, name)]
         print(f"{tag}: {len(data.features) - len(keep)} columns dropped by {drop!r}, {len(keep)} kept", flush=True)
@@ -123,6 +131,17 @@ def run(
     (OUT / f"{tag}.json").write_text(
         json.dumps({"features": features, "config": repr(config), "repeats": repeats, "first_repeat": first})
     )
+
+
+def _external(directory: Path, table: Any) -> tuple[ModelData, np.ndarray]:
+    """Another builder's matrices (full, labs halved), checked against our table's rows."""
+    full, thin = (np.load(directory / f"{name}.npz", allow_pickle=False) for name in ("full", "thinned"))
+    pid = table.get_column("patient_id").to_numpy().astype(str)
+    for z in (full, thin):
+        if not np.array_equal(z["patient_id"], pid) or list(z["features"]) != list(full["features"]):
+            raise SystemExit(f"{directory}: rows or columns differ from set A's table")
+    features = [str(f) for f in full["features"]]
+    return ModelData(full["X"], features, full["patient_id"], full["hour"], None), thin["X"]
 
 
 class _Bag:
@@ -403,6 +422,7 @@ def main() -> None:
     r.add_argument("--nested-only", action="store_true", help="skip leave-one-ICU-type-out (candidates)")
     r.add_argument("--bag", type=int, default=1, help="seed-bag every model, mean probability (experiment only)")
     r.add_argument("--drop", help="regular expression: leave out the feature columns it matches fully")
+    r.add_argument("--matrix", type=Path, help="directory of another builder's matrices (peer_features.py)")
     rep = sub.add_parser("report")
     rep.add_argument("--physiology", default="physiology")
     rep.add_argument("--all", default="all")
@@ -427,7 +447,7 @@ def main() -> None:
         if args.bag > 1:
             use_bagging(args.bag)
         tag = args.tag or args.features
-        run(tag, args.features, config, args.repeats, not args.nested_only, args.first_repeat, args.drop)
+        run(tag, args.features, config, args.repeats, not args.nested_only, args.first_repeat, args.drop, args.matrix)
         return
     a = SetA()
     if args.cmd == "candidates":
