@@ -10,9 +10,18 @@ figures. Set A only (read once into /tmp by setA_cache.py).
 Each run uses TrainConfig's defaults except ``--set field=value`` (e.g. ``--set bag=3``: the
 seed bag exactly as ``train --bag 3`` builds it; ``--set lab_thinning=0.75``: augmented copies).
 
-Run: nice -n 19 .venv/bin/python benchmarks/validation_proxies.py run physiology
-     nice -n 19 .venv/bin/python benchmarks/validation_proxies.py run all
-     .venv/bin/python benchmarks/validation_proxies.py report
+The external table's rows as they were trained (v1 settings: one booster, 300 rounds) and the
+peer (its own features and LightGBM settings, threshold chosen by our utility rule), then the
+report (the peer's row reads ``peer.npz``, ``peer_r1.npz``, ... and ``peer_loio.npz``):
+
+    V1="--repeats 1 --set bag=1 --set early_stopping=false --set threads=1"
+    nice -n 19 .venv/bin/python benchmarks/validation_proxies.py run physiology --tag v1_physiology $V1
+    nice -n 19 .venv/bin/python benchmarks/validation_proxies.py run all --tag v1_all $V1
+    PEER="--matrix /tmp/peer --set bag=1 --set threads=1 --set negative_fraction=1.0 --set num_leaves=63
+          --set min_data_in_leaf=200 --set feature_fraction=0.6 --set lambda_l2=5"   # peer_features.py
+    .venv/bin/python benchmarks/validation_proxies.py run peer --tag peer --nested-only --repeats 1 $PEER
+    .venv/bin/python benchmarks/validation_proxies.py run peer --tag peer_loio --repeats 0 $PEER
+    .venv/bin/python benchmarks/validation_proxies.py report --physiology v1_physiology --all v1_all
 """
 
 from __future__ import annotations
@@ -181,8 +190,25 @@ def config_groups(features: str) -> tuple[str, ...]:
     return feature_groups(features)
 
 
-def _runs_repeats(tags: list[str]) -> int:
-    return min(json.loads((OUT / f"{t}.json").read_text())["repeats"] for t in tags)
+def _merged(tag: str) -> dict[str, np.ndarray]:
+    """One configuration's saved arrays: ``<tag>``, the repeats added to it and its ICU-types-left-out run."""
+    paths = [OUT / f"{tag}.npz", *sorted(OUT.glob(f"{tag}_r[0-9]*.npz")), OUT / f"{tag}_loio.npz"]
+    out: dict[str, np.ndarray] = {}
+    for path in paths:
+        if path.exists():
+            with np.load(path) as z:
+                out.update({key: z[key] for key in z.files})
+    if not out:
+        raise SystemExit(f"no saved run {tag!r} in {OUT}")
+    return out
+
+
+def _n_repeats(z: dict[str, np.ndarray]) -> int:
+    """Repeats 0 .. n - 1 a merged run has (the ranking uses the ones every row has)."""
+    n = 0
+    while f"nested{n}_prob" in z:
+        n += 1
+    return n
 
 
 class SetA:
@@ -202,7 +228,7 @@ class SetA:
         return metrics.normalized_utility(self.y[rows], alert[rows], self.pid[rows])
 
 
-def model_proxies(a: SetA, z: np.lib.npyio.NpzFile, rule: str, repeats: int) -> dict[str, float]:
+def model_proxies(a: SetA, z: Any, rule: str, repeats: int) -> dict[str, float]:
     """Every proxy's utility (and nested AUROC) for one saved run and threshold rule."""
     y, pid = a.y, a.pid
     out: dict[str, float] = {}
@@ -426,6 +452,7 @@ def main() -> None:
     rep = sub.add_parser("report")
     rep.add_argument("--physiology", default="physiology")
     rep.add_argument("--all", default="all")
+    rep.add_argument("--peer", default="peer", help="the peer's run (peer_features.py, --matrix)")
     rep.add_argument("--candidates", nargs="*", default=[], help="more run tags, scored on the same proxies")
     cand = sub.add_parser("candidates", help="the chosen proxy for nested-only runs beside a baseline run")
     cand.add_argument("tags", nargs="+")
@@ -459,11 +486,11 @@ def main() -> None:
     if args.cmd == "rules":
         rules(a, args.tags, args.sigma or [0.25, 0.5, 1.0])
         return
-    tags = {"physiology": args.physiology, "all": args.all, **{t: t for t in args.candidates}}
-    repeats = _runs_repeats(list(tags.values()))
+    tags = {"physiology": args.physiology, "all": args.all, "peer": args.peer, **{t: t for t in args.candidates}}
+    runs = {fs: _merged(tag) for fs, tag in tags.items()}
+    repeats = min(_n_repeats(z) for z in runs.values())
     rows: dict[str, dict[str, float]] = {}
-    for fs, tag in tags.items():
-        z = np.load(OUT / f"{tag}.npz")
+    for fs, z in runs.items():
         for rule in RULES:
             rows[f"{fs}, {rule}"] = with_composites(model_proxies(a, z, rule, repeats))
     rows["ICU hour clock"] = with_composites(clock_proxies(a, repeats))

@@ -152,17 +152,19 @@ def test_kendall_tau_and_discordant_pairs() -> None:
     ref = {k: v.utility for k, v in EXTERNAL.items()}
     assert kendall_tau(ref, ref) == 1.0
     assert kendall_tau({k: -v for k, v in ref.items()}, ref) == -1.0
-    swapped = dict(ref, **{"all, utility": 0.0})
-    assert set(discordant_pairs(swapped, ref)) == {("all, utility", k) for k in ref if k != "all, utility"}
+    n, pairs = len(ref), len(ref) * (len(ref) - 1) // 2
+    top = max(ref, key=ref.__getitem__)
+    swapped = dict(ref, **{top: 0.0})  # the best row measured, ranked last: n - 1 pairs flip
+    assert set(discordant_pairs(swapped, ref)) == {(top, k) for k in ref if k != top}
     assert discordant_pairs(ref, ref) == []
-    assert kendall_tau(swapped, ref) == pytest.approx((10 - 8) / 10)
+    assert kendall_tau(swapped, ref) == pytest.approx((pairs - 2 * (n - 1)) / pairs)
     assert math.isnan(kendall_tau(dict(ref, **{"all, robust": math.nan}), ref))
     with pytest.raises(ValueError, match="differ"):
         kendall_tau({"a": 1.0, "b": 2.0}, ref)
     with pytest.raises(ValueError, match="at least two"):
         kendall_tau({"a": 1.0}, {"a": 1.0})
     tied = dict(ref, **{"all, robust": ref["all, utility"]})
-    assert kendall_tau(tied, ref) == pytest.approx(9 / 10)
+    assert kendall_tau(tied, ref) == pytest.approx((pairs - 1) / pairs)
 
 
 def test_weighted_utility_refuses_mismatched_lengths() -> None:
