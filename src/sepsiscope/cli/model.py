@@ -60,6 +60,13 @@ def train(
             "(a hospital that draws labs less often; 0: off).",
         ),
     ] = 0.0,
+    target: Annotated[
+        Literal["label", "utility"],
+        typer.Option(
+            help="What the trees are fitted to: label (SepsisLabel, default) or utility (each hour's "
+            "gain from alerting under the challenge utility, as its weight; not with --lab-thinning)."
+        ),
+    ] = "label",
     engine: Annotated[
         Literal["embedded", "spark"], typer.Option(help="Feature engine: embedded or spark.")
     ] = "embedded",
@@ -81,22 +88,26 @@ def train(
 
     if engine == "spark":
         require_extra("spark", "--engine spark")  # before any reading
+    try:
+        config = TrainConfig(
+            features=features,
+            folds=folds,
+            seed=seed,
+            rounds=rounds,
+            early_stopping=early_stopping,
+            patience=patience,
+            bag=bag,
+            lab_thinning=lab_thinning,
+            target=target,
+            alerts_per_patient_day=alerts_per_patient_day,
+            threshold_rule=threshold_rule,
+            engine=engine,
+            spark_master=spark_master,
+        )
+    except ValueError as exc:
+        raise fail(str(exc), 2) from None
     result = read_input(data, "error", "clean", None, hint="fix the file: training needs every row")
     err.print(result.report.summary(), highlight=False)
-    config = TrainConfig(
-        features=features,
-        folds=folds,
-        seed=seed,
-        rounds=rounds,
-        early_stopping=early_stopping,
-        patience=patience,
-        bag=bag,
-        lab_thinning=lab_thinning,
-        alerts_per_patient_day=alerts_per_patient_day,
-        threshold_rule=threshold_rule,
-        engine=engine,
-        spark_master=spark_master,
-    )
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=err) as bars:  # fmt: skip
         tasks: dict[str, object] = {}

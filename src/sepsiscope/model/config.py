@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from sepsiscope.model.target import TARGETS
+
 Engine = Literal["embedded", "spark"]
 
 #: Features whose risk can only rise with their value (``monotone``): the bedside scores sum
@@ -47,11 +49,19 @@ class TrainConfig:
     # > 0: also fit on a copy of every stay with up to this share of its lab draws removed (model/augment.py)
     lab_thinning: float = 0.0
     negative_fraction: float = 0.25
+    # what the boosters are fitted to: "label" (SepsisLabel) or "utility" (model/target.py)
+    target: str = "label"
     threads: int = 2
     alerts_per_patient_day: float | None = None
     threshold_rule: str = "utility"
     engine: Engine = "embedded"
     spark_master: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.target not in TARGETS:
+            raise ValueError(f"unknown training target {self.target!r}; choose from {', '.join(TARGETS)}")
+        if self.target != "label" and self.lab_thinning > 0:
+            raise ValueError("lab-thinned copies are fitted to the label; use them with target 'label'")
 
     def lgb_params(self, features: Sequence[str] = ()) -> dict[str, Any]:
         """LightGBM parameters (deterministic for a seed and thread count).

@@ -23,14 +23,26 @@ from sepsiscope.model.config import TrainConfig
 
 
 def sample_rows(
-    y: np.ndarray, rows: np.ndarray, fraction: float, rng: np.random.Generator
+    y: np.ndarray,
+    rows: np.ndarray,
+    fraction: float,
+    rng: np.random.Generator,
+    row_weight: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """All positive rows and ``fraction`` of the negative rows, with balancing weights."""
+    """All positive rows and ``fraction`` of the negative rows, with balancing weights.
+
+    ``row_weight`` (per row of ``y``; ``model.target``) multiplies the weights; rows it gives
+    weight 0 are left out after sampling (so the sample itself does not depend on it).
+    """
     pos = rows[y[rows] == 1]
     neg = rows[y[rows] == 0]
     keep = neg[rng.random(len(neg)) < fraction] if fraction < 1 else neg
     chosen = np.sort(np.concatenate([pos, keep]))
     weight = np.where(y[chosen] == 1, 1.0, 1.0 / fraction if fraction < 1 else 1.0)
+    if row_weight is not None:
+        weight = weight * row_weight[chosen]
+        fitted = weight > 0
+        chosen, weight = chosen[fitted], weight[fitted]
     return chosen, weight
 
 
@@ -42,9 +54,13 @@ def fit_booster(
     names: list[str],
     seed: int,
     extra: ExtraRows | None = None,
+    row_weight: np.ndarray | None = None,
 ) -> lgb.Booster:
-    """One booster on ``rows`` (all positives, a seeded sample of negatives), as every fold and final model."""
-    return fit_with_curves(X, y, rows, config, names, seed, extra=extra)[0]
+    """One booster on ``rows`` (all positives, a seeded sample of negatives), as every fold and final model.
+
+    ``y`` and ``row_weight`` are what the booster is fitted to (``model.target.fit_target``).
+    """
+    return fit_with_curves(X, y, rows, config, names, seed, extra=extra, row_weight=row_weight)[0]
 
 
 def _stop_when_flat(patience: int, curves: dict[str, dict[str, list[float]]]) -> Any:
@@ -74,8 +90,10 @@ def fit_with_curves(
     seed: int,
     held_out: Sequence[np.ndarray] = (),
     extra: ExtraRows | None = None,
+    row_weight: np.ndarray | None = None,
 ) -> tuple[lgb.Booster, list[np.ndarray]]:
-    """:func:`fit_booster`, plus the log-loss after every round on each set of ``held_out`` rows (unweighted).
+    """:func:`fit_booster`, plus the log-loss after every round on each set of ``held_out`` rows
+    (weighted by ``row_weight`` when given, else unweighted; rows it weighs 0 left out).
 
     With ``config.patience`` > 0 and held-out rows, training stops once none of the held-out
     curves has improved for that many rounds (the curves end there). With ``config.bag`` > 1
@@ -85,10 +103,10 @@ def fit_with_curves(
     added to the fitted rows as they are.
     """
     if config.bag > 1:
-        members, curves = fit_members(X, y, rows, config, names, seed, held_out, extra)
+        members, curves = fit_members(X, y, rows, config, names, seed, held_out, extra, row_weight)
         return merge_boosters(members), curves
     rng = np.random.default_rng(seed)
-    chosen, weight = sample_rows(y, rows, config.negative_fraction, rng)
+    chosen, weight = sample_rows(y, rows, config.negative_fraction, rng, row_weight)
     if extra is not None and len(extra):  # one matrix, filled in place (no second copy of the sampled rows)
         fit_X = np.empty((len(chosen) + len(extra), X.shape[1]), dtype=np.result_type(X, extra.X))
         np.take(X, chosen, axis=0, out=fit_X[: len(chosen)])
@@ -100,7 +118,12 @@ def fit_with_curves(
     params = {**config.lgb_params(names), "seed": seed}
     data = lgb.Dataset(fit_X, fit_y, weight=weight, feature_name=names, free_raw_data=True, params=params)
     del fit_X
-    valid = [lgb.Dataset(X[r], y[r], reference=data, params=params) for r in held_out]
+    if row_weight is not None:
+        held_out = [r[row_weight[r] > 0] for r in held_out]
+    valid = [
+        lgb.Dataset(X[r], y[r], weight=None if row_weight is None else row_weight[r], reference=data, params=params)
+        for r in held_out
+    ]
     record: dict[str, dict[str, list[float]]] = {}
     callbacks: list[Any] = [lgb.record_evaluation(record)] if valid else []
     if valid and config.patience > 0:
@@ -132,11 +155,13 @@ def fit_members(
     seed: int,
     held_out: Sequence[np.ndarray] = (),
     extra: ExtraRows | None = None,
+    row_weight: np.ndarray | None = None,
 ) -> tuple[list[lgb.Booster], list[np.ndarray]]:
     """The ``config.bag`` boosters of a seed bag (seeds ``seed``, ``seed`` + 104,729, …), unmerged, and
     the bag's held-out curves: the members' mean log-loss over the rounds every member reached."""
     one = replace(config, bag=1)
-    fits = [fit_with_curves(X, y, rows, one, names, seed + 104_729 * i, held_out, extra) for i in range(config.bag)]
+    fits = [fit_with_curves(X, y, rows, one, names, seed + 104_729 * i, held_out, extra, row_weight)
+            for i in range(config.bag)]  # fmt: skip
     curves = [np.mean([f[1][j][: min(len(g[1][j]) for g in fits)] for f in fits], axis=0)
               for j in range(len(held_out))]  # fmt: skip
     return [f[0] for f in fits], curves

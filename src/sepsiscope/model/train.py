@@ -38,6 +38,7 @@ from sepsiscope.model.card import subgroup_metrics
 from sepsiscope.model.config import TrainConfig
 from sepsiscope.model.dataset import features_matrix, labels, patient_folds
 from sepsiscope.model.fitting import best_rounds, fit_booster, fit_with_curves
+from sepsiscope.model.target import fit_target
 
 __all__ = ["TrainConfig", "TrainResult", "best_rounds", "choose_threshold", "cross_validate", "fit_booster",
            "fit_calibration", "fit_with_curves", "train"]  # fmt: skip
@@ -75,6 +76,7 @@ def cross_validate(
     """
     tick = progress or (lambda step, done, total: None)
     folds = patient_folds(patient_id[rows], config.folds, seed)
+    fit = fit_target(config.target, y, patient_id)
     boosters = []
     curves: list[np.ndarray] = []
     for k in range(config.folds):
@@ -82,7 +84,7 @@ def cross_validate(
         held = [rows[folds == k]] if config.early_stopping else []
         fit_rows = rows[folds != k]
         copies = copies_of(extra, patient_id[fit_rows])
-        booster, curve = fit_with_curves(X, y, fit_rows, config, names, seed + k, held, copies)
+        booster, curve = fit_with_curves(X, fit.y, fit_rows, config, names, seed + k, held, copies, fit.weight)
         boosters.append(booster)
         curves.extend(curve)
     rounds = best_rounds(curves) if config.early_stopping else config.rounds
@@ -204,7 +206,10 @@ def train(table: pl.DataFrame, config: TrainConfig | None = None, progress: Prog
         oof, y, data.patient_id, config.alerts_per_patient_day, config.threshold_rule
     )
     tick("final model", 0, 1)
-    final = fit_booster(data.X, y, everyone, replace(config, rounds=rounds), data.features, config.seed + 1000, extra)
+    fit = fit_target(config.target, y, data.patient_id)
+    final = fit_booster(
+        data.X, fit.y, everyone, replace(config, rounds=rounds), data.features, config.seed + 1000, extra, fit.weight
+    )
     tick("final model", 1, 1)
     cv = metrics.summary(y, oof, oof >= threshold, data.patient_id)
     abstention, abstained = _abstention(data.X, data.features, y, oof, threshold, data.patient_id, config.seed)

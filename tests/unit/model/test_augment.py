@@ -139,9 +139,9 @@ def test_a_fold_model_sees_only_its_training_patients_copies(ward: pl.DataFrame,
     calls = []
     real_fit = train_module.fit_with_curves
 
-    def spy(X, y_, rows, config, names, seed, held_out=(), copies=None):  # type: ignore[no-untyped-def]
+    def spy(X, y_, rows, config, names, seed, held_out=(), copies=None, weight=None):  # type: ignore[no-untyped-def]
         calls.append((set(data.patient_id[rows]), set(copies.patient_id) if copies is not None else set()))
-        return real_fit(X, y_, rows, config, names, seed, held_out, copies)
+        return real_fit(X, y_, rows, config, names, seed, held_out, copies, weight)
 
     monkeypatch.setattr(train_module, "fit_with_curves", spy)
     cross_validate(data.X, y, np.arange(len(y)), data.patient_id, CONFIG, data.features, 3, extra=extra)

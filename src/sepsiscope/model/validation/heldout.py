@@ -29,6 +29,7 @@ from sepsiscope.model.bagging import predict_rounds
 from sepsiscope.model.config import TrainConfig
 from sepsiscope.model.dataset import patient_folds
 from sepsiscope.model.fitting import best_rounds, fit_booster, fit_with_curves
+from sepsiscope.model.target import fit_target
 from sepsiscope.model.train import choose_threshold, cross_validate, fit_calibration
 
 #: Threshold rules judged by the validation designs (``train --threshold-rule``).
@@ -86,6 +87,7 @@ def nested_cv(
     if folds < 3:
         raise ValueError(f"nested cross-validation needs at least 3 folds, got {folds}")
     fold = patient_folds(patient_id, folds, seed)
+    fit = fit_target(config.target, y, patient_id)
     pairs: dict[tuple[int, int], tuple[lgb.Booster, dict[int, np.ndarray]]] = {}
     for a in range(folds):
         for b in range(a + 1, folds):
@@ -93,7 +95,7 @@ def nested_cv(
             held = [np.flatnonzero(fold == a), np.flatnonzero(fold == b)] if config.early_stopping else []
             copies = copies_of(extra, patient_id[train_rows])
             booster, curves = fit_with_curves(
-                X, y, train_rows, config, names, seed * 1000 + a * folds + b, held, copies
+                X, fit.y, train_rows, config, names, seed * 1000 + a * folds + b, held, copies, fit.weight
             )
             pairs[(a, b)] = (booster, dict(zip((a, b), curves, strict=False)))
     out = []
@@ -111,7 +113,7 @@ def nested_cv(
         calibration, thresholds, inner_probability = _procedure(inner[train_rows], train_rows, y, patient_id, rules)
         outer = replace(config, rounds=rounds)
         copies = copies_of(extra, patient_id[train_rows])
-        booster = fit_booster(X, y, train_rows, outer, names, seed * 1000 + 999 - k, copies)
+        booster = fit_booster(X, fit.y, train_rows, outer, names, seed * 1000 + 999 - k, copies, fit.weight)
         probability = calibration(np.asarray(booster.predict(X[test_rows])))
         label = f"repeat seed {seed} fold {k}"
         out.append(
@@ -143,7 +145,10 @@ def leave_group_out(
     copies = copies_of(extra, patient_id[train_rows])
     inner, rounds = cross_validate(X, y, train_rows, patient_id, config, names, seed * 1000, extra=copies)
     calibration, thresholds, inner_probability = _procedure(inner, train_rows, y, patient_id, rules)
-    booster = fit_booster(X, y, train_rows, replace(config, rounds=rounds), names, seed * 1000 + 999, copies)
+    fit = fit_target(config.target, y, patient_id)
+    booster = fit_booster(
+        X, fit.y, train_rows, replace(config, rounds=rounds), names, seed * 1000 + 999, copies, fit.weight
+    )
     probability = calibration(np.asarray(booster.predict(X[test_rows])))
     return HeldOut(
         test_rows, probability, thresholds, booster, calibration, label, rounds, train_rows, inner_probability
