@@ -190,11 +190,15 @@ def config_groups(features: str) -> tuple[str, ...]:
     return feature_groups(features)
 
 
+def _repeat_paths(tag: str) -> list[Path]:
+    """``<tag>``'s saved run and the runs that added repeats to it (``<tag>_r<k>``)."""
+    return [OUT / f"{tag}.npz", *sorted(OUT.glob(f"{tag}_r[0-9]*.npz"))]
+
+
 def _merged(tag: str) -> dict[str, np.ndarray]:
     """One configuration's saved arrays: ``<tag>``, the repeats added to it and its ICU-types-left-out run."""
-    paths = [OUT / f"{tag}.npz", *sorted(OUT.glob(f"{tag}_r[0-9]*.npz")), OUT / f"{tag}_loio.npz"]
     out: dict[str, np.ndarray] = {}
-    for path in paths:
+    for path in [*_repeat_paths(tag), OUT / f"{tag}_loio.npz"]:
         if path.exists():
             with np.load(path) as z:
                 out.update({key: z[key] for key in z.files})
@@ -290,7 +294,7 @@ NOT_RANKED = ("nested CV, fold sd (repeat 0)", "nested CV, alerts per patient-da
 def _repeat_runs(tag: str) -> dict[int, np.lib.npyio.NpzFile]:
     """Repeat number -> saved run, for ``tag`` and the runs that added repeats to it (``<tag>_r<k>``)."""
     out: dict[int, np.lib.npyio.NpzFile] = {}
-    for path in [OUT / f"{tag}.npz", *sorted(OUT.glob(f"{tag}_r[0-9]*.npz"))]:
+    for path in _repeat_paths(tag):
         z = np.load(path)
         for key in z.files:
             if key.startswith("thin") and key.endswith("_prob"):
