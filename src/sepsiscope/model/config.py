@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sepsiscope.model.target import TARGETS
+from sepsiscope.model.target import TARGETS, Target
 
 Engine = Literal["embedded", "spark"]
 
@@ -50,7 +50,7 @@ class TrainConfig:
     lab_thinning: float = 0.0
     negative_fraction: float = 0.25
     # what the boosters are fitted to: "label" (SepsisLabel) or "utility" (model/target.py)
-    target: str = "label"
+    target: Target = "label"
     threads: int = 2
     alerts_per_patient_day: float | None = None
     threshold_rule: str = "utility"
